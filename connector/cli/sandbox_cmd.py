@@ -1,0 +1,1 @@
+"""`leadscore sandbox`: run the local HubSpot (placeholder until the sandbox module lands)."""
