@@ -1,0 +1,146 @@
+"""The contact properties the connector writes, as plain definitions (no I/O).
+
+One group, `leadscore` ("Lead scoring"). The default model's properties are
+`leadscore_<field>`; any other model gets `leadscore_<model>_<field>`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from connector.errors import LeadscoreError
+
+GROUP_NAME = "leadscore"
+GROUP_LABEL = "Lead scoring"
+DEFAULT_MODEL = "default"
+TIERS: tuple[str, ...] = ("hot", "warm", "cold", "disqualified")
+UNSEGMENTED = "unsegmented"
+"""The segment option used until segmentation names its segments: HubSpot refuses an
+enumeration without options."""
+
+_MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+@dataclass(frozen=True)
+class PropertyOption:
+    """One enumeration option."""
+
+    value: str
+    label: str
+    hidden: bool = False
+    display_order: int = 0
+
+
+@dataclass(frozen=True)
+class PropertyGroup:
+    """A property group (where properties show up in HubSpot's UI)."""
+
+    name: str
+    label: str
+    display_order: int = -1
+
+
+@dataclass(frozen=True)
+class PropertyDefinition:
+    """A HubSpot property definition: what provisioning creates and compares."""
+
+    name: str
+    label: str
+    type: str
+    field_type: str
+    group_name: str
+    description: str = ""
+    options: tuple[PropertyOption, ...] = ()
+
+
+LEADSCORE_GROUP = PropertyGroup(GROUP_NAME, GROUP_LABEL)
+
+
+@dataclass(frozen=True)
+class ModelProperties:
+    """Property names of one scoring model."""
+
+    model: str
+    score: str
+    fit: str
+    engagement: str
+    likelihood: str
+    tier: str
+    reasons: str
+    segment: str
+    scored_at: str
+    version: str
+
+    def names(self) -> tuple[str, ...]:
+        """Every property name of the model, in table order."""
+        return (self.score, self.fit, self.engagement, self.likelihood, self.tier,
+                self.reasons, self.segment, self.scored_at, self.version)
+
+
+def model_properties(model: str = DEFAULT_MODEL) -> ModelProperties:
+    """Property names for a model (`default` → `leadscore_score`, `x` → `leadscore_x_score`)."""
+    if not _MODEL_NAME.match(model):
+        raise LeadscoreError(
+            f"scoring model name {model!r} must be lower-case letters, digits and underscores, "
+            "starting with a letter (it becomes part of HubSpot property names)"
+        )
+    prefix = "leadscore_" if model == DEFAULT_MODEL else f"leadscore_{model}_"
+    return ModelProperties(
+        model=model,
+        score=f"{prefix}score",
+        fit=f"{prefix}fit",
+        engagement=f"{prefix}engagement",
+        likelihood=f"{prefix}likelihood",
+        tier=f"{prefix}tier",
+        reasons=f"{prefix}reasons",
+        segment=f"{prefix}segment",
+        scored_at=f"{prefix}scored_at",
+        version=f"{prefix}version",
+    )
+
+
+def _options(values: Sequence[str]) -> tuple[PropertyOption, ...]:
+    return tuple(
+        PropertyOption(value=v, label=v.replace("_", " ").capitalize(), display_order=i)
+        for i, v in enumerate(values)
+    )
+
+
+def model_definitions(model: str, segment_options: Sequence[str] = ()) -> list[PropertyDefinition]:
+    """The property definitions of one model (see DESIGN.md's table)."""
+    names = model_properties(model)
+    suffix = "" if model == DEFAULT_MODEL else f" ({model})"
+
+    def define(name: str, label: str, type_: str, field_type: str, description: str,
+               options: tuple[PropertyOption, ...] = ()) -> PropertyDefinition:
+        return PropertyDefinition(name, label + suffix, type_, field_type, GROUP_NAME,
+                                  description, options)
+
+    return [
+        define(names.score, "Lead score", "number", "number", "Combined lead score, 0-100."),
+        define(names.fit, "Lead fit score", "number", "number",
+               "Explicit/profile criteria, 0-100."),
+        define(names.engagement, "Lead engagement score", "number", "number",
+               "Behaviour criteria with decay, 0-100."),
+        define(names.likelihood, "Lead likelihood to convert (%)", "number", "number",
+               "Calibrated predicted probability to convert, in percent."),
+        define(names.tier, "Lead tier", "enumeration", "select",
+               "What sales acts on.", _options(TIERS)),
+        define(names.reasons, "Lead score reasons", "string", "textarea",
+               "Top signed reasons behind the score."),
+        define(names.segment, "Lead segment", "enumeration", "select",
+               "Segment from segmentation.", _options(segment_options or (UNSEGMENTED,))),
+        define(names.scored_at, "Lead scored at", "datetime", "date",
+               "When these values were computed."),
+        define(names.version, "Lead score version", "string", "text",
+               "Scoring config hash and model version that produced the values."),
+    ]
+
+
+def all_definitions(models: Sequence[str], segment_options: Sequence[str] = ()
+                    ) -> Iterator[PropertyDefinition]:
+    """Definitions of every model's properties, models in the given order."""
+    for model in dict.fromkeys(models):
+        yield from model_definitions(model, segment_options)
