@@ -1,0 +1,54 @@
+"""The sandbox's ASGI application: CRM routers behind the gate, OAuth, control routes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from connector.sandbox.api_errors import HubSpotError
+from connector.sandbox.control import control_router
+from connector.sandbox.core import Sandbox
+from connector.sandbox.crm_associations import associations_router
+from connector.sandbox.crm_objects import objects_router
+from connector.sandbox.crm_properties import properties_router
+from connector.sandbox.gate import CrmGate
+from connector.sandbox.oauth import oauth_router
+from connector.sandbox.paths import ASSOCIATIONS_PREFIXES, OBJECTS_PREFIXES, PROPERTIES_PREFIXES
+from connector.sandbox.tokens import TokenError
+from connector.sandbox.wire import error_response, json_response
+
+
+def create_app(sandbox: Sandbox) -> FastAPI:
+    """Build the FastAPI app serving `sandbox` (CRM v3/v4 + dated paths, OAuth, control)."""
+    app = FastAPI(
+        title="HubSpot sandbox",
+        description="A local HubSpot for the lead-scoring connector.",
+        docs_url="/_sandbox/docs",
+        openapi_url="/_sandbox/openapi.json",
+        redoc_url=None,
+    )
+    for prefix in PROPERTIES_PREFIXES:
+        app.include_router(properties_router(sandbox), prefix=prefix)
+    for prefix in ASSOCIATIONS_PREFIXES:
+        app.include_router(associations_router(sandbox), prefix=prefix)
+    for prefix in OBJECTS_PREFIXES:
+        app.include_router(objects_router(sandbox), prefix=prefix)
+    app.include_router(oauth_router(sandbox))
+    app.include_router(control_router(sandbox))
+
+    @app.exception_handler(HubSpotError)
+    async def _hubspot_error(_: Request, exc: HubSpotError) -> Response:
+        return error_response(exc)
+
+    @app.exception_handler(TokenError)
+    async def _token_error(_: Request, exc: TokenError) -> Response:
+        return json_response(exc.body, exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        # Unknown paths and methods answer in HubSpot's error shape too.
+        category = "OBJECT_NOT_FOUND" if exc.status_code == 404 else "VALIDATION_ERROR"
+        return error_response(HubSpotError(exc.status_code, category, str(exc.detail)))
+
+    app.add_middleware(CrmGate, sandbox=sandbox)
+    return app

@@ -1,0 +1,15 @@
+"""Every URL prefix the sandbox serves, in one place.
+
+HubSpot is moving CRM paths to date versions (`/crm/objects/2026-03/...`); the sandbox
+serves the v3/v4 paths and the dated ones side by side with identical behaviour.
+"""
+
+from __future__ import annotations
+
+OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
+PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+ASSOCIATIONS_PREFIXES = ("/crm/v4/associations", "/crm/associations/2026-03")
+CRM_ROUTER_PREFIXES = OBJECTS_PREFIXES + PROPERTIES_PREFIXES + ASSOCIATIONS_PREFIXES
+CRM_PREFIX = "/crm/"  # authenticated, rate-limited, subject to faults
+CONTROL_PREFIX = "/_sandbox"  # no auth, no limits, no faults
+OAUTH_PREFIX = "/oauth/"  # handled by oauth.py: no bearer auth, no limits, no faults
