@@ -1,0 +1,448 @@
+"""Unsupervised segments of leads on fit and engagement, named from a fixed vocabulary.
+
+Features: the fit and engagement sub-scores (standardised, weighted most), the exclusion
+flag, and a few key attributes — numeric ones standardised, categorical ones one-hot — each
+block weighted so that it counts about as much as one sub-score whatever its width. KMeans
+(seeded) clusters them; the number of segments is the one with the best silhouette on a
+sample, within a range. Each cluster is then named by where it sits on fit × engagement
+(or by being mostly excluded), so the slugs written to HubSpot come from `SEGMENT_SLUGS`
+and the enumeration's options never change between trainings.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
+
+from connector.errors import LeadscoreError
+from connector.insights.attributes import (
+    Attribute,
+    category_labels,
+    numeric_values,
+    usable_attributes,
+)
+from connector.insights.stats import wilson_interval
+from connector.scoring.leads import LeadFrame
+
+SEGMENT_SLUGS = ("fast_track", "direct_outreach", "nurture", "requalify", "long_nurture", "exclude")
+"""Every slug a segment can have: the options of the `leadscore_segment` enumeration."""
+
+SEGMENT_LABELS = {
+    "fast_track": "Fast track",
+    "direct_outreach": "Direct outreach",
+    "nurture": "Nurture",
+    "requalify": "Requalify",
+    "long_nurture": "Long nurture",
+    "exclude": "Exclude",
+}
+"""Display label of each slug (the enumeration option labels)."""
+
+RECOMMENDATIONS = {
+    "fast_track": "High fit and high engagement: hand to sales now, same-day follow-up.",
+    "direct_outreach": "High fit but little engagement: direct sales outreach (call, personal "
+    "e-mail) rather than waiting for them to engage.",
+    "nurture": "Middling fit and engagement: keep in marketing nurture and watch for a "
+    "jump in engagement.",
+    "requalify": "Engaged but a poor fit on paper: requalify (the profile data may be "
+    "wrong or stale) or nurture with low-touch content.",
+    "long_nurture": "Low fit and low engagement: long, low-cost nurture; no sales time.",
+    "exclude": "Mostly disqualified (students, job seekers, competitors, bad data): "
+    "exclude from sales and scoring workflows.",
+}
+"""What to do with the leads of each segment."""
+
+SUBSCORE_WEIGHT = 2.0
+"""Weight of the standardised fit and engagement columns against an attribute block (1)."""
+
+EXCLUDED_WEIGHT = 3.0
+"""Weight of the 0/1 exclusion flag: excluded leads should gather in their own segment."""
+
+LEVEL_THRESHOLD = 0.25
+"""A segment is "high" (or "low") on a sub-score this many standard deviations above (below)
+the mean of all leads."""
+
+EXCLUDE_SHARE = 0.5
+"""A segment where at least this share of leads is excluded is named `exclude`."""
+
+MAX_CATEGORIES_PER_ATTRIBUTE = 8
+"""One-hot columns per categorical attribute; rarer values share an "other" column."""
+
+Level = Literal["low", "mid", "high"]
+
+
+@dataclass
+class FeatureSpace:
+    """How leads become feature vectors; fitted on the training leads and reused to assign."""
+
+    fit_mean: float
+    fit_std: float
+    engagement_mean: float
+    engagement_std: float
+    numeric: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    """name → (median used for missing values, mean, std)."""
+    categorical: dict[str, list[str]] = field(default_factory=dict)
+    """name → kept category values (anything else is "other")."""
+
+    @classmethod
+    def fit(
+        cls, contacts: pd.DataFrame, scores: pd.DataFrame, attributes: list[Attribute]
+    ) -> FeatureSpace:
+        """Learn centring, scaling and categories from the training leads."""
+        space = cls(
+            fit_mean=float(scores["fit"].mean()),
+            fit_std=_std(scores["fit"]),
+            engagement_mean=float(scores["engagement"].mean()),
+            engagement_std=_std(scores["engagement"]),
+        )
+        for attribute in attributes:
+            column = contacts[attribute.name]
+            if attribute.kind == "numeric":
+                values = numeric_values(column)
+                median = float(values.median()) if values.notna().any() else 0.0
+                filled = values.fillna(median)
+                space.numeric[attribute.name] = (median, float(filled.mean()), _std(filled))
+            else:
+                counts = category_labels(column).value_counts()
+                space.categorical[attribute.name] = [
+                    str(v) for v in counts.index[:MAX_CATEGORIES_PER_ATTRIBUTE]
+                ]
+        return space
+
+    def transform(self, contacts: pd.DataFrame, scores: pd.DataFrame) -> NDArray[np.float64]:
+        """Feature matrix (one row per lead, in `contacts` order)."""
+        blocks = [
+            SUBSCORE_WEIGHT * (scores["fit"].to_numpy(float) - self.fit_mean) / self.fit_std,
+            SUBSCORE_WEIGHT
+            * (scores["engagement"].to_numpy(float) - self.engagement_mean)
+            / self.engagement_std,
+            EXCLUDED_WEIGHT * scores["excluded"].to_numpy(bool).astype(float),
+        ]
+        if self.numeric:
+            # Each numeric column gets 1/sqrt(k) so the k columns together weigh one block.
+            weight = 1 / math.sqrt(len(self.numeric))
+            for name, (median, mean, std) in self.numeric.items():
+                values = _column(contacts, name, numeric=True).fillna(median).to_numpy(float)
+                blocks.append(weight * (values - mean) / std)
+        if self.categorical:
+            weight = 1 / math.sqrt(len(self.categorical))
+            for name, kept in self.categorical.items():
+                labels = _column(contacts, name, numeric=False).to_numpy(dtype=object)
+                for value in kept:
+                    blocks.append(weight * (labels == value).astype(float))
+                blocks.append(weight * ~np.isin(labels, kept).astype(bool))
+        return np.column_stack(blocks).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Distinction:
+    """A feature a segment over- or under-represents compared with all leads."""
+
+    feature: str
+    direction: Literal["over", "under"]
+    segment_value: float
+    overall_value: float
+    description: str
+
+
+@dataclass(frozen=True)
+class SegmentProfile:
+    """One segment: who is in it, how it converts and what to do with it."""
+
+    cluster: int
+    slug: str
+    name: str
+    leads: int
+    share: float
+    conversions: int
+    rate: float
+    rate_low: float
+    rate_high: float
+    mean_fit: float
+    mean_engagement: float
+    excluded_share: float
+    fit_level: Level
+    engagement_level: Level
+    recommendation: str
+    distinctions: list[Distinction]
+
+
+@dataclass
+class Segmentation:
+    """A fitted segmentation: feature space, cluster centres and each cluster's slug."""
+
+    space: FeatureSpace
+    centres: list[list[float]]
+    slugs: list[str]
+    names: list[str]
+    silhouettes: dict[int, float]
+    """Silhouette per candidate number of segments (the chosen one is the best)."""
+
+    def assign_clusters(self, leads: LeadFrame, scores: pd.DataFrame) -> NDArray[np.int64]:
+        """Nearest cluster per lead (scores: the lead's score frame, indexed like contacts)."""
+        features = self.space.transform(leads.contacts, scores.reindex(leads.contacts.index))
+        centres = np.asarray(self.centres)
+        distances = ((features[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        return np.asarray(distances.argmin(axis=1), dtype=np.int64)
+
+    def assign(self, leads: LeadFrame, scores: pd.DataFrame) -> pd.Series:
+        """Segment slug per lead, indexed by contact id: what the sync writes to HubSpot."""
+        clusters = self.assign_clusters(leads, scores)
+        return pd.Series(
+            np.asarray(self.slugs, dtype=object)[clusters],
+            index=leads.contacts.index,
+            name="segment",
+        )
+
+    def to_json(self) -> str:
+        """The fitted segmentation as JSON (to store with the model, then `from_json`)."""
+        data = asdict(self)
+        data["silhouettes"] = {str(k): v for k, v in self.silhouettes.items()}
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Segmentation:
+        """Rebuild a segmentation saved by `to_json`."""
+        try:
+            data: dict[str, Any] = json.loads(text)
+            space = data.pop("space")
+            space["numeric"] = {k: tuple(v) for k, v in space["numeric"].items()}
+            data["silhouettes"] = {int(k): v for k, v in data["silhouettes"].items()}
+            return cls(space=FeatureSpace(**space), **data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LeadscoreError(f"not a saved segmentation: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class SegmentReport:
+    """A fitted segmentation with the profile of each segment on the training leads."""
+
+    segmentation: Segmentation
+    profiles: list[SegmentProfile]
+    clusters: NDArray[np.int64]
+    """Cluster of each training lead (for plots)."""
+    base_rate: float
+
+
+def segment_leads(
+    leads: LeadFrame,
+    scores: pd.DataFrame,
+    converted: NDArray[np.bool_],
+    attributes: list[str] | None = None,
+    k_range: tuple[int, int] = (3, 8),
+    sample_size: int = 3000,
+    seed: int = 0,
+) -> SegmentReport:
+    """Cluster leads, choose the number of segments by silhouette, then name and profile them.
+
+    `scores` is the score frame (columns fit, engagement, excluded) indexed by contact id;
+    `attributes` are the property names to add to the sub-scores (default: every usable
+    property). Outcomes are used only to profile, never to cluster.
+    """
+    low, high = k_range
+    if low < 2 or high < low:
+        raise LeadscoreError(f"segment range must satisfy 2 <= min <= max, got {low}-{high}")
+    n = len(leads)
+    if n < high * 5:
+        raise LeadscoreError(f"too few leads to segment ({n}); need at least {high * 5}")
+    frame = scores.reindex(leads.contacts.index)
+    chosen = usable_attributes(leads.contacts, attributes)
+    space = FeatureSpace.fit(leads.contacts, frame, chosen)
+    features = space.transform(leads.contacts, frame)
+    rng = np.random.default_rng(seed)
+    sample = rng.choice(n, size=min(sample_size, n), replace=False)
+    silhouettes: dict[int, float] = {}
+    models: dict[int, KMeans] = {}
+    # One thread: KMeans' OpenMP/BLAS threads fight each other (and the web server's) on a
+    # busy small machine, turning a tenth of a second into many seconds.
+    with threadpool_limits(1):
+        for k in range(low, high + 1):
+            model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(features)
+            labels = model.labels_[sample]
+            if len(set(labels.tolist())) < 2:
+                continue
+            silhouettes[k] = float(silhouette_score(features[sample], labels, random_state=seed))
+            models[k] = model
+    if not silhouettes:
+        raise LeadscoreError("leads are too alike to segment (every lead has the same features)")
+    best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
+    model = models[best]
+    clusters = model.labels_.astype(np.int64)
+    y = np.asarray(converted, dtype=bool)
+    base_rate = float(y.mean())
+    levels = [_levels(frame, clusters == c, space) for c in range(best)]
+    slugs = [_slug(*lv) for lv in levels]
+    names = _names(slugs, [float(y[clusters == c].mean()) for c in range(best)])
+    segmentation = Segmentation(
+        space=space,
+        centres=model.cluster_centers_.tolist(),
+        slugs=slugs,
+        names=names,
+        silhouettes=silhouettes,
+    )
+    profiles = [
+        _profile(c, segmentation, levels[c], leads.contacts, frame, y, clusters, chosen)
+        for c in range(best)
+    ]
+    profiles.sort(key=lambda p: -p.rate)
+    return SegmentReport(segmentation, profiles, clusters, base_rate)
+
+
+def _std(values: pd.Series) -> float:
+    std = float(values.std(ddof=0))
+    # A constant column (e.g. engagement when no activity is synced) must not divide by 0.
+    return std if std > 0 else 1.0
+
+
+def _column(contacts: pd.DataFrame, name: str, numeric: bool) -> pd.Series:
+    if name not in contacts.columns:
+        # A lead batch without the property: every value is missing.
+        column = pd.Series(np.nan, index=contacts.index, dtype=object, name=name)
+    else:
+        column = contacts[name]
+    return numeric_values(column) if numeric else category_labels(column)
+
+
+def _levels(
+    frame: pd.DataFrame, mask: NDArray[np.bool_], space: FeatureSpace
+) -> tuple[Level, Level, float]:
+    fit_z = (float(frame["fit"].to_numpy(float)[mask].mean()) - space.fit_mean) / space.fit_std
+    engagement_z = (
+        float(frame["engagement"].to_numpy(float)[mask].mean()) - space.engagement_mean
+    ) / space.engagement_std
+    excluded = float(frame["excluded"].to_numpy(bool)[mask].mean())
+    return _level(fit_z), _level(engagement_z), excluded
+
+
+def _level(z: float) -> Level:
+    if z >= LEVEL_THRESHOLD:
+        return "high"
+    if z <= -LEVEL_THRESHOLD:
+        return "low"
+    return "mid"
+
+
+def _slug(fit: Level, engagement: Level, excluded_share: float) -> str:
+    """Name a segment by its position on fit × engagement (see RECOMMENDATIONS)."""
+    if excluded_share >= EXCLUDE_SHARE:
+        return "exclude"
+    table: dict[tuple[Level, Level], str] = {
+        ("high", "high"): "fast_track",
+        ("high", "mid"): "direct_outreach",
+        ("high", "low"): "direct_outreach",
+        ("mid", "high"): "nurture",
+        ("mid", "mid"): "nurture",
+        # Engagement can still grow, a poor profile rarely changes: low fit weighs heavier.
+        ("mid", "low"): "nurture",
+        ("low", "high"): "requalify",
+        ("low", "mid"): "long_nurture",
+        ("low", "low"): "long_nurture",
+    }
+    return table[(fit, engagement)]
+
+
+def _names(slugs: list[str], rates: list[float]) -> list[str]:
+    """Display names; slugs shared by several clusters are numbered by conversion, best first."""
+    names = []
+    for c, slug in enumerate(slugs):
+        peers = [i for i, s in enumerate(slugs) if s == slug]
+        label = SEGMENT_LABELS[slug]
+        if len(peers) > 1:
+            order = sorted(peers, key=lambda i: (-rates[i], i))
+            label = f"{label} {order.index(c) + 1}"
+        names.append(label)
+    return names
+
+
+def _profile(
+    cluster: int,
+    segmentation: Segmentation,
+    level: tuple[Level, Level, float],
+    contacts: pd.DataFrame,
+    frame: pd.DataFrame,
+    converted: NDArray[np.bool_],
+    clusters: NDArray[np.int64],
+    attributes: list[Attribute],
+) -> SegmentProfile:
+    mask = clusters == cluster
+    n = int(mask.sum())
+    hits = int(converted[mask].sum())
+    low, high = wilson_interval(hits, n)
+    slug = segmentation.slugs[cluster]
+    return SegmentProfile(
+        cluster=cluster,
+        slug=slug,
+        name=segmentation.names[cluster],
+        leads=n,
+        share=n / len(mask),
+        conversions=hits,
+        rate=hits / n if n else 0.0,
+        rate_low=low,
+        rate_high=high,
+        mean_fit=float(frame["fit"].to_numpy(float)[mask].mean()),
+        mean_engagement=float(frame["engagement"].to_numpy(float)[mask].mean()),
+        excluded_share=level[2],
+        fit_level=level[0],
+        engagement_level=level[1],
+        recommendation=RECOMMENDATIONS[slug],
+        distinctions=_distinctions(contacts, mask, attributes),
+    )
+
+
+def _distinctions(
+    contacts: pd.DataFrame, mask: NDArray[np.bool_], attributes: list[Attribute], top: int = 6
+) -> list[Distinction]:
+    """Features most over/under-represented in the segment, strongest first.
+
+    Categorical values are compared by share (ratio of shares, values holding at least 5%
+    of either group); numeric attributes by mean, in standard deviations of all leads. Both
+    are ranked on a common effect size: |log share ratio| and |standardised difference|.
+    """
+    found: list[tuple[float, Distinction]] = []
+    for attribute in attributes:
+        column = contacts[attribute.name]
+        if attribute.kind == "numeric":
+            values = numeric_values(column)
+            overall_mean, inside_mean = float(values.mean()), float(values[mask].mean())
+            std = _std(values.dropna())
+            if math.isnan(inside_mean):
+                continue
+            effect = (inside_mean - overall_mean) / std
+            direction: Literal["over", "under"] = "over" if effect > 0 else "under"
+            word = "higher" if effect > 0 else "lower"
+            text = f"{attribute.name} {word}: mean {inside_mean:.3g} vs {overall_mean:.3g}"
+            found.append(
+                (
+                    abs(effect),
+                    Distinction(attribute.name, direction, inside_mean, overall_mean, text),
+                )
+            )
+            continue
+        labels = category_labels(column)
+        overall = labels.value_counts(normalize=True)
+        inside = labels[mask].value_counts(normalize=True).reindex(overall.index, fill_value=0.0)
+        shares = zip(overall.index, overall.to_numpy(float), inside.to_numpy(float), strict=True)
+        for value, share_all, share_in in shares:
+            if max(share_in, share_all) < 0.05:
+                continue
+            # Half a lead of smoothing keeps "absent from the segment" finite.
+            ratio = (share_in + 0.5 / mask.sum()) / share_all
+            direction = "over" if ratio > 1 else "under"
+            feature = f"{attribute.name} = {value}"
+            text = f"{feature}: {share_in:.0%} of the segment vs {share_all:.0%} overall"
+            found.append(
+                (
+                    abs(math.log(ratio)),
+                    Distinction(feature, direction, float(share_in), float(share_all), text),
+                )
+            )
+    found.sort(key=lambda item: -item[0])
+    return [d for effect, d in found[:top] if effect > 0.1]
