@@ -1,0 +1,242 @@
+"""The synced portal's history, as the insights and the dashboard read it.
+
+The store keeps, per contact, the inputs last scored (properties and an
+activity summary) and the values HubSpot confirmed. That is enough to evaluate the scoring
+without calling HubSpot: the outcome is whether the contact's lifecycle stage reached
+`opportunity` or later (`connector.scoring.target.outcome_from_lifecycle`), and the features
+are the stored properties minus the stage itself and every column set after the outcome.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from connector.errors import LeadscoreError
+from connector.hubspot.properties import DEFAULT_MODEL, model_properties
+from connector.insights.history import History
+from connector.scoring.guards import post_outcome_rule
+from connector.scoring.leads import LeadFrame
+from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
+from connector.settings import Settings, get_settings
+from connector.store import ContactState, Portal, Store, open_store
+from connector.sync.inputs import STATE_MODEL, lead_frame_from_states
+
+STAGE_PROPERTY = "lifecyclestage"
+CONVERTED_FROM = "opportunity"
+"""A contact counts as converted once its lifecycle stage reaches this stage or later."""
+
+WRITTEN_COLUMNS = ("score", "fit", "engagement", "likelihood", "tier", "segment", "reasons")
+"""Columns of `PortalHistory.written`: the values HubSpot confirmed (or that await writing)."""
+
+_NUMERIC = ("score", "fit", "engagement", "likelihood")
+
+
+@dataclass(frozen=True)
+class PortalHistory:
+    """A portal's synced contacts under one scoring model.
+
+    `history` holds the leads (post-outcome columns removed) and their outcomes;
+    `written` is indexed like `history.leads.contacts` with the scores last computed for
+    each contact (`WRITTEN_COLUMNS`, numbers as floats, NaN when never scored) plus
+    `write_status` and `write_error`.
+    """
+
+    portal: Portal
+    scoring_model: str
+    history: History
+    written: pd.DataFrame
+
+
+def resolve_portal(store: Store, hub_id: int | None) -> Portal:
+    """The portal named by `--portal`, else the only portal that is not disconnected."""
+    if hub_id is not None:
+        return store.portals.require(hub_id)
+    candidates = [p for p in store.portals.all() if p.status != "disconnected"]
+    if not candidates:
+        raise LeadscoreError(
+            "no connected portal: run `leadscore connect` (or give the history as --csv FILE)"
+        )
+    if len(candidates) > 1:
+        ids = ", ".join(str(p.hub_id) for p in candidates)
+        raise LeadscoreError(f"several portals are connected ({ids}); pass --portal ID")
+    return candidates[0]
+
+
+def load_portal_history(
+    store: Store,
+    portal: Portal,
+    now: datetime,
+    scoring_model: str = DEFAULT_MODEL,
+    *,
+    stage_order: Sequence[str] = DEFAULT_LIFECYCLE_ORDER,
+    experiment: str | None = None,
+) -> PortalHistory:
+    """Build the history of a portal's synced contacts from the store (no HubSpot call).
+
+    `experiment` names the live A/B experiment (its salt) whose recorded arms fill
+    `History.arms` (None for contacts outside it); without one, or when it recorded no
+    contact, `arms` stays None.
+
+    Raises `LeadscoreError` when nothing was synced yet for the scoring model, or when the
+    stored inputs lack the lifecycle stage the outcome is read from.
+    """
+    batches = store.contacts.iter_batches(portal.hub_id, STATE_MODEL)
+    states = [state for batch in batches for state in batch]
+    where = f"portal {portal.hub_id}"
+    if not states:
+        raise LeadscoreError(
+            f"{where} has no synced contacts; run `leadscore sync --full` first"
+        )
+    leads = lead_frame_from_states(states)
+    if STAGE_PROPERTY not in leads.contacts.columns:
+        raise LeadscoreError(
+            f"{where}: the synced contacts carry no {STAGE_PROPERTY!r}, so outcomes are unknown; "
+            "run `leadscore sync --full` with the current version"
+        )
+    converted = outcome_from_lifecycle(
+        leads.contacts[STAGE_PROPERTY], stage_order=stage_order, converted_from=CONVERTED_FROM
+    ).to_numpy(dtype=bool)
+    features = [c for c in leads.contacts.columns if not _hidden(str(c))]
+    history = History(
+        leads=LeadFrame(contacts=leads.contacts[features], activities=leads.activities),
+        converted=np.asarray(converted, dtype=bool),
+        now=now,
+        source=f"portal {portal.hub_id} ({CONVERTED_FROM} or later = converted)",
+        arms=recorded_arms(store, portal.hub_id, states, experiment),
+    )
+    return PortalHistory(
+        portal=portal,
+        scoring_model=scoring_model,
+        history=history,
+        written=written_scores(states, scoring_model),
+    )
+
+
+def recorded_arms(
+    store: Store, hub_id: int, states: Sequence[ContactState], experiment: str | None
+) -> NDArray[np.object_] | None:
+    """The recorded A/B arm of each contact (None outside the experiment), or None when the
+    experiment recorded no contact of the portal."""
+    if experiment is None:
+        return None
+    arms = store.experiments.arms_of(hub_id, experiment, (s.contact_id for s in states))
+    if not arms:
+        return None
+    return np.array([arms.get(s.contact_id) for s in states], dtype=object)
+
+
+def written_scores(states: Iterable[ContactState], scoring_model: str) -> pd.DataFrame:
+    """The score values of each contact: confirmed ones, else those awaiting a write."""
+    names = model_properties(scoring_model)
+    by_column = {
+        "score": names.score,
+        "fit": names.fit,
+        "engagement": names.engagement,
+        "likelihood": names.likelihood,
+        "tier": names.tier,
+        "segment": names.segment,
+        "reasons": names.reasons,
+    }
+    ids: list[str] = []
+    data: dict[str, list[Any]] = {c: [] for c in (*WRITTEN_COLUMNS, "write_status", "write_error")}
+    for state in states:
+        # Pending values are newer than the written ones; show what the sync last computed.
+        values = {**state.written_values, **(state.pending_values or {})}
+        ids.append(str(state.contact_id))
+        for column, prop in by_column.items():
+            raw = values.get(prop) or None
+            data[column].append(_number(raw) if column in _NUMERIC else raw)
+        data["write_status"].append(state.write_status)
+        data["write_error"].append(state.write_error)
+    frame = pd.DataFrame(data, index=pd.Index(ids, dtype="object", name="contact_id"))
+    for column in _NUMERIC:
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def active_model_file(store: Store, portal: Portal, scoring_model: str, cache: Path) -> Path | None:
+    """The portal's active trained model as a file for `LeadModel.load`, or None.
+
+    A model stored as bytes is exported once into `cache` under its version, so repeated
+    commands reuse the file and a newer model never overwrites an older one's file.
+    """
+    artifact = store.models.active(portal.hub_id, scoring_model)
+    if artifact is None:
+        return None
+    if artifact.path is not None:
+        return Path(artifact.path)
+    safe_version = re.sub(r"[^A-Za-z0-9._-]", "_", artifact.version)
+    path = cache / f"portal-{portal.hub_id}-{scoring_model}-{safe_version}.zip"
+    if not path.exists():
+        blob = store.models.blob(artifact.id) or b""
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a concurrent reader never loads half a file.
+            partial = path.with_suffix(".part")
+            partial.write_bytes(blob)
+            partial.replace(path)
+        except OSError as exc:
+            raise LeadscoreError(
+                f"{cache}: cannot export the portal's model ({exc.strerror})"
+            ) from exc
+    return path
+
+
+@dataclass(frozen=True)
+class PortalSource:
+    """A `HistorySource` reading a synced portal from the store named by the settings.
+
+    `hub_id` None means the only connected portal. Each call opens the store and closes it.
+    """
+
+    hub_id: int | None
+    scoring_model: str
+    now: datetime
+    settings: Settings | None = None
+
+    def __call__(self) -> History:
+        """The portal's history (see `load_portal_history`), with the arms of the
+        experiment the settings name."""
+        settings = self.settings if self.settings is not None else get_settings()
+        with open_store(settings=settings) as store:
+            portal = resolve_portal(store, self.hub_id)
+            return load_portal_history(
+                store, portal, self.now, self.scoring_model,
+                experiment=settings.experiment_salt,
+            ).history
+
+    def model_file(self) -> Path | None:
+        """The portal's active trained model as a file, or None when none was trained."""
+        settings = self.settings if self.settings is not None else get_settings()
+        with open_store(settings=settings) as store:
+            portal = resolve_portal(store, self.hub_id)
+            cache = settings.data_dir / "models"
+            return active_model_file(store, portal, self.scoring_model, cache)
+
+
+def _hidden(column: str) -> bool:
+    # The stage is the answer; post-outcome columns encode it; our own outputs echo scores.
+    return (
+        column == STAGE_PROPERTY
+        or column.startswith("leadscore_")
+        or post_outcome_rule(column) is not None
+    )
+
+
+def _number(raw: Any) -> float:
+    if raw is None:
+        return math.nan
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        return math.nan

@@ -1,0 +1,189 @@
+"""The figures of one portal's page: score and tier distributions, conversion by band,
+segments with recommendations — all computed from the store, none from HubSpot.
+
+The scores evaluated are the ones the sync computed and wrote, against the outcome the
+portal's own lifecycle stages record (see `connector.sync.history_source`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from connector.errors import LeadscoreError
+from connector.hubspot.properties import TIERS, UNSEGMENTED
+from connector.insights import plots
+from connector.insights.evidence import Evidence, build_evidence
+from connector.insights.segments import SEGMENT_LABELS, SegmentProfile, segment_leads
+from connector.scoring.leads import LeadFrame
+from connector.sync.history_source import PortalHistory
+
+SEGMENT_RANGE = (3, 6)
+"""Numbers of segments tried on the dashboard (fewer than the CLI: it renders on request)."""
+
+MAP_SAMPLE = 2000
+"""Leads drawn on the segment map."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many contacts hold one value (a tier or a segment), and their share."""
+
+    value: str
+    label: str
+    contacts: int
+    share: float
+
+
+@dataclass(frozen=True)
+class PortalAnalysis:
+    """Everything the portal page shows besides the store's live counters."""
+
+    hub_id: int
+    scoring_model: str
+    contacts: int
+    scored: int
+    converted: int
+    tiers: list[Count]
+    written_segments: list[Count]
+    evidence: Evidence | None
+    evidence_note: str | None
+    segments: list[SegmentProfile]
+    segments_base_rate: float
+    segments_note: str | None
+    figures: dict[str, str]
+    """Inline SVG per figure name (absent when there was nothing to draw)."""
+
+
+def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> PortalAnalysis:
+    """Compute the portal page's figures; `attributes` are the properties the rules read."""
+    history, written = loaded.history, loaded.written
+    written = written.reindex(history.leads.contacts.index)
+    scored_mask = written["score"].notna().to_numpy()
+    y = history.converted[scored_mask]
+    frame = written.loc[scored_mask]
+    figures: dict[str, str] = {}
+    evidence, evidence_note = _evidence(loaded, frame, y)
+    if evidence is not None:
+        figures["deciles"] = plots.band_rates(
+            evidence.deciles, evidence.base_rate, "conversion rate by score decile"
+        )
+        figures["tiers"] = plots.category_rates(
+            [t.tier for t in evidence.tiers],
+            [t.rate for t in evidence.tiers],
+            [t.rate_low for t in evidence.tiers],
+            [t.rate_high for t in evidence.tiers],
+            evidence.base_rate,
+            "conversion rate by tier",
+            "tier-rates",
+        )
+        figures["distribution"] = plots.distributions(
+            evidence.distribution.edges,
+            evidence.distribution.converted,
+            evidence.distribution.not_converted,
+            "score distribution, converted vs not",
+        )
+    segments, segments_note = _segments(loaded, scored_mask, attributes, figures)
+    base_rate = float(y.mean()) if len(y) else 0.0
+    return PortalAnalysis(
+        hub_id=loaded.portal.hub_id,
+        scoring_model=loaded.scoring_model,
+        contacts=len(written),
+        scored=int(scored_mask.sum()),
+        converted=history.conversions,
+        tiers=_counts(frame["tier"], TIERS, {t: t.capitalize() for t in TIERS}),
+        written_segments=_counts(
+            frame["segment"], (*SEGMENT_LABELS, UNSEGMENTED), SEGMENT_LABELS, skip_empty=True
+        ),
+        evidence=evidence,
+        evidence_note=evidence_note,
+        segments=segments,
+        segments_base_rate=base_rate,
+        segments_note=segments_note,
+        figures=figures,
+    )
+
+
+def _evidence(
+    loaded: PortalHistory, frame: pd.DataFrame, y: np.ndarray
+) -> tuple[Evidence | None, str | None]:
+    if len(frame) == 0:
+        return None, "No contact has been scored yet."
+    if not y.any() or y.all():
+        return None, (
+            "Conversion by band needs both converted contacts (lifecycle stage opportunity or "
+            "later) and unconverted ones; this portal has only one kind so far."
+        )
+    scores = pd.DataFrame(
+        {
+            "score": frame["score"].to_numpy(float),
+            "tier": frame["tier"].fillna("unknown").astype(str).to_numpy(),
+            "likelihood": frame["likelihood"].to_numpy(float),
+            "reasons": frame["reasons"].fillna("").astype(str).to_numpy(),
+        },
+        index=frame.index,
+    )
+    evidence = build_evidence(
+        scores, y, model=loaded.scoring_model, source=loaded.history.source, review_limit=10
+    )
+    return evidence, None
+
+
+def _segments(
+    loaded: PortalHistory,
+    scored_mask: np.ndarray,
+    attributes: list[str] | None,
+    figures: dict[str, str],
+) -> tuple[list[SegmentProfile], str | None]:
+    contacts = loaded.history.leads.contacts.loc[scored_mask]
+    written = loaded.written.reindex(contacts.index)
+    scores = pd.DataFrame(
+        {
+            # A model without sub-scores written still segments on its attributes.
+            "fit": written["fit"].fillna(0.0).to_numpy(float),
+            "engagement": written["engagement"].fillna(0.0).to_numpy(float),
+            "excluded": (written["tier"] == "disqualified").to_numpy(bool),
+        },
+        index=contacts.index,
+    )
+    present = [a for a in attributes or () if a in contacts.columns] or None
+    try:
+        report = segment_leads(
+            LeadFrame(contacts=contacts, activities=loaded.history.leads.activities),
+            scores,
+            loaded.history.converted[scored_mask],
+            attributes=present,
+            k_range=SEGMENT_RANGE,
+        )
+    except LeadscoreError as exc:
+        return [], f"No segments yet: {exc}."
+    n = len(report.clusters)
+    sample = np.random.default_rng(0).choice(n, size=min(MAP_SAMPLE, n), replace=False)
+    figures["segment_map"] = plots.segment_map(
+        scores["fit"].to_numpy(float)[sample],
+        scores["engagement"].to_numpy(float)[sample],
+        report.clusters[sample],
+        report.segmentation.names,
+        "segments on fit × engagement",
+    )
+    return report.profiles, None
+
+
+def _counts(
+    values: pd.Series,
+    order: tuple[str, ...],
+    labels: dict[str, str],
+    *,
+    skip_empty: bool = False,
+) -> list[Count]:
+    total = len(values)
+    found = values.fillna("").astype(str).value_counts()
+    counts = []
+    for value in order:
+        n = int(found.get(value, 0))
+        if skip_empty and n == 0:
+            continue
+        counts.append(Count(value, labels.get(value, value), n, n / total if total else 0.0))
+    return counts
