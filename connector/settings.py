@@ -44,7 +44,22 @@ class Settings(BaseSettings):
     sync_interval_minutes: int = 15
     rescore_hour_utc: int = 3
     train_cron_day_of_week: str = "sun"
+    sync_chunk_size: int = Field(
+        1000, ge=100, le=10_000, description="Contacts a pass confirms at once (cursor step)."
+    )
+    sync_overlap_seconds: int = Field(
+        120, ge=0, description="How far each incremental window reaches back before the last pass."
+    )
     log_level: str = "INFO"
+    challenger_config: str = Field(
+        "", description="Second scoring file for a live A/B test of new leads; empty = none."
+    )
+    challenger_share: float = Field(
+        0.2, ge=0.0, le=1.0, description="Share of new leads the challenger scores."
+    )
+    experiment_salt: str = Field(
+        "leadscore-ab", min_length=1, description="Names the experiment; a new salt starts anew."
+    )
 
     @property
     def resolved_database_url(self) -> str:

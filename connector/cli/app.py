@@ -39,6 +39,12 @@ def _register() -> None:
     from connector.cli import sandbox_cmd
 
     sandbox_cmd.register(app)
+    from connector.cli import insights_cmd; insights_cmd.register(app)  # noqa: E702, I001
+    from connector.cli import model_cmd; model_cmd.register(app)  # noqa: E702, I001
+    from connector.cli import apikey_cmd; apikey_cmd.register(app)  # noqa: E702, I001
+    from connector.cli import sync_cmd; sync_cmd.register(app)  # noqa: E702, I001
+    from connector.cli import demo_cmd; demo_cmd.register(app)  # noqa: E702, I001
+    from connector.cli import config_cmd, score_cmd; config_cmd.register(app); score_cmd.register(app)  # noqa: E702, I001, E501
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`leadscore insights report|compare|points|segments`: evidence and advice from history.
+"""`leadscore insights report|compare|points|segments|experiment`: evidence and advice from history.
 
 Each command reads its history through a `HistorySource` — a CSV with an outcome column
 (`--csv`), or else the synced portal's stored contacts (`--portal`, default the only
@@ -33,6 +33,9 @@ from connector.insights.render import (
 from connector.insights.scoring_run import ScoredModel, choose_model, score_history
 from connector.insights.segments import segment_leads
 from connector.scoring.config import ScoringConfig, load_config
+from connector.settings import get_settings
+from connector.store import open_store
+from connector.sync.experiment_report import experiment_report
 from connector.sync.history_source import PortalSource
 
 DEFAULT_CONFIG = Path("config/scoring.yaml")
@@ -194,6 +197,8 @@ def report(
             f"{row.rate_low:.1%} – {row.rate_high:.1%}",
         )
     out.print(table)
+    if evidence.arms is not None:
+        out.print(f"live A/B experiment: {evidence.arms.verdict}")
     out.print(f"report written to {out_path}")
 
 
@@ -419,6 +424,48 @@ def segments(
     for p in result.profiles:
         out.print(f"[bold]{p.name}[/]: {p.recommendation}")
     out.print(f"segments written to {out_path}")
+
+
+@insights_app.command("experiment")
+def experiment(
+    portal: int | None = typer.Option(
+        None, "--portal", help="Hub id of the portal (default: the only connected portal)."
+    ),
+    salt: str | None = typer.Option(
+        None, "--experiment", help="The experiment's salt (default: LEADSCORE_EXPERIMENT_SALT)."
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """The live A/B experiment: leads, conversions and conversion rate per arm, the
+    two-proportion z-test and a plain verdict (converted = lifecycle stage opportunity or
+    later)."""
+    settings = get_settings()
+    with open_store(settings=settings) as store:
+        result = experiment_report(
+            store, portal, salt or settings.experiment_salt, datetime.now(UTC)
+        )
+    if json_output:
+        # JSON has no datetime: the start goes out as ISO 8601.
+        print(dumps({**vars(result), "started_at": result.started_at.isoformat()}))
+        return
+    c = result.comparison
+    out.print(
+        f"[bold]experiment {result.experiment!r}[/] on portal {result.portal_id}, "
+        f"new leads since {result.started_at:%Y-%m-%d %H:%M} UTC"
+    )
+    table = Table("arm", "leads", "conversions", "rate", "95% interval")
+    for arm in (c.champion, c.challenger):
+        table.add_row(
+            arm.arm,
+            f"{arm.leads:,}",
+            f"{arm.conversions:,}",
+            f"{arm.rate:.1%}",
+            f"{arm.rate_low:.1%} – {arm.rate_high:.1%}",
+        )
+    out.print(table)
+    if c.test is not None:
+        out.print(f"z = {c.test.z:.3f}, p = {c.test.p_value:.3g} (alpha {c.alpha})")
+    out.print(f"[bold]{c.verdict}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -94,10 +94,12 @@ def split_for_url(properties: Sequence[str],
 
 def _contact(obj: Any) -> ContactRecord:
     updated = getattr(obj, "updated_at", None)
+    created = getattr(obj, "created_at", None)
     return ContactRecord(
         id=str(obj.id),
         properties=dict(obj.properties or {}),
         updated_at=updated if isinstance(updated, datetime) else None,
+        created_at=created if isinstance(created, datetime) else None,
     )
 
 
@@ -232,7 +234,8 @@ class HubSpotGateway:
         more = {r.id: r.properties for r in self.batch_read_contacts([r.id for r in records],
                                                                      extra)}
         return tuple(
-            ContactRecord(r.id, {**r.properties, **more.get(r.id, {})}, r.updated_at)
+            ContactRecord(r.id, {**r.properties, **more.get(r.id, {})}, r.updated_at,
+                          r.created_at)
             for r in records
         )
 

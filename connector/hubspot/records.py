@@ -32,6 +32,7 @@ class ContactRecord:
     id: str
     properties: Mapping[str, str | None]
     updated_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ class ArmComparison:
 
 
 def compare_arms(arms: ArrayLike, converted: ArrayLike, alpha: float = 0.05) -> ArmComparison:
-    """Compare conversion per arm (`arms[i]` is "champion" or "challenger" for lead i).
+    """Compare conversion per arm (`arms[i]` is "champion" or "challenger" for lead i, or
+    None for a lead outside the experiment, which is left out).
 
     The test needs leads in both arms; with fewer the verdict says what is missing.
     """
@@ -73,7 +74,7 @@ def compare_arms(arms: ArrayLike, converted: ArrayLike, alpha: float = 0.05) -> 
     y = np.asarray(converted, dtype=bool)
     if a.shape != y.shape:
         raise LeadscoreError(f"one arm per lead expected (got {a.shape} arms, {y.shape} outcomes)")
-    unknown = sorted({str(v) for v in a} - set(ARMS))
+    unknown = sorted({str(v) for v in a if v is not None} - set(ARMS))
     if unknown:
         raise LeadscoreError(
             f"unknown arm(s) {', '.join(unknown)}; expected champion or challenger"

@@ -12,6 +12,7 @@ InboxStatus = Literal["pending", "processing", "processed", "failed", "skipped"]
 WriteStatus = Literal["pending", "written", "failed"]
 RunKind = Literal["full", "incremental", "rescore", "webhook", "train"]
 RunStatus = Literal["running", "succeeded", "failed", "abandoned"]
+ArmName = Literal["champion", "challenger"]
 
 
 @dataclass(frozen=True)
@@ -213,3 +214,14 @@ class DailyUsage:
     portal_id: int
     day: date
     calls: int
+
+
+@dataclass(frozen=True)
+class ExperimentArm:
+    """The A/B arm a contact was put in when it was first scored during an experiment."""
+
+    portal_id: int
+    experiment: str
+    contact_id: int
+    arm: ArmName
+    assigned_at: datetime

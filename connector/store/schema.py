@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -125,6 +126,35 @@ contact_state = Table(
     Column("written_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "portal_id", "scoring_model", "write_status"),
+)
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column(
+        "portal_id",
+        BigInteger,
+        ForeignKey("portals.hub_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The experiment's salt: a new salt is a new experiment with fresh arms.
+    Column("name", String(255), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+)
+
+experiment_arms = Table(
+    "experiment_arms",
+    metadata,
+    Column("portal_id", BigInteger, primary_key=True),
+    Column("experiment", String(255), primary_key=True),
+    Column("contact_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("arm", String(16), nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["portal_id", "experiment"],
+        ["experiments.portal_id", "experiments.name"],
+        ondelete="CASCADE",
+    ),
 )
 
 runs = Table(

@@ -16,6 +16,7 @@ from connector.store.contacts import ContactStateRepository
 from connector.store.crypto import TokenCipher, load_or_create_key
 from connector.store.cursors import CursorRepository
 from connector.store.engine import create_store_engine, normalise_url, safe_url
+from connector.store.experiments import ExperimentRepository
 from connector.store.inbox import InboxRepository
 from connector.store.leases import LeaseRepository
 from connector.store.migrate import upgrade_to_head
@@ -43,6 +44,7 @@ class Store:
         self.leases = LeaseRepository(engine, clock)
         self.api_keys = ApiKeyRepository(engine, clock)
         self.budget = BudgetRepository(engine, clock)
+        self.experiments = ExperimentRepository(engine, clock)
 
     def __repr__(self) -> str:
         return f"Store({safe_url(self.engine.url)})"

@@ -29,6 +29,8 @@ TABLES = {
     "leases",
     "api_keys",
     "api_usage",
+    "experiments",
+    "experiment_arms",
     VERSION_TABLE,
 }
 

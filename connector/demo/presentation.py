@@ -1,0 +1,152 @@
+"""How the demo shows its summary to a person (rich tables); `--json` prints `to_json` instead."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from connector.demo.summary import DemoSummary, Evaluation, WebhookRun
+
+TIER_STYLES = {"hot": "bold red", "warm": "yellow", "cold": "cyan", "disqualified": "dim"}
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.1%}"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} s"
+
+
+def _tiers(evaluation: Evaluation) -> Table:
+    table = Table(title="Tiers against who really converts", title_justify="left")
+    table.add_column("tier")
+    table.add_column("contacts", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("converted", justify="right")
+    table.add_column("rate", justify="right")
+    table.add_column("share of conversions", justify="right")
+    for row in evaluation.tiers:
+        table.add_row(
+            f"[{TIER_STYLES.get(row.tier, '')}]{row.tier}[/]",
+            f"{row.leads:,}",
+            _pct(row.share_of_leads),
+            f"{row.conversions:,}",
+            _pct(row.rate),
+            _pct(row.share_of_conversions),
+        )
+    return table
+
+
+def _deciles(evaluation: Evaluation) -> Table:
+    table = Table(title="Conversion by score band (deciles, best first)", title_justify="left")
+    table.add_column("band", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("contacts", justify="right")
+    table.add_column("rate", justify="right")
+    table.add_column("lift", justify="right")
+    table.add_column("cumulative conversions", justify="right")
+    for row in evaluation.deciles:
+        table.add_row(
+            str(row.band),
+            f"{row.score_min:.0f}–{row.score_max:.0f}",
+            f"{row.leads:,}",
+            _pct(row.rate),
+            f"{_num(row.lift, 2)}×",
+            _pct(row.cumulative_share_of_conversions),
+        )
+    return table
+
+
+def _webhooks(run: WebhookRun) -> Table:
+    table = Table(
+        title=(
+            f"New leads scored through webhooks: {run.leads_scored}/{run.leads_added} "
+            f"(median {_seconds(run.median_seconds_to_score)}, "
+            f"max {_seconds(run.max_seconds_to_score)})"
+        ),
+        title_justify="left",
+    )
+    table.add_column("contact")
+    table.add_column("score", justify="right")
+    table.add_column("tier")
+    table.add_column("time to score", justify="right")
+    for lead in run.leads:
+        tier = lead.tier or "–"
+        table.add_row(
+            str(lead.contact_id),
+            _num(lead.score, 1),
+            f"[{TIER_STYLES.get(tier, '')}]{tier}[/]",
+            _seconds(lead.seconds_to_score),
+        )
+    return table
+
+
+def _api(summary: DemoSummary) -> Table:
+    api = summary.api
+    table = Table(
+        title=f"HubSpot API calls ({api.rate_limits}; 429s seen: {api.rate_limited_seen})",
+        title_justify="left",
+    )
+    table.add_column("kind (connector's count)")
+    table.add_column("calls", justify="right")
+    for kind, calls in sorted(api.connector_calls.items(), key=lambda kv: -kv[1]):
+        if kind != "total":
+            table.add_row(kind, f"{calls:,}")
+    table.add_row("[bold]total[/]", f"[bold]{api.connector_calls.get('total', 0):,}[/]")
+    table.add_row("[dim]requests the sandbox answered[/]", f"[dim]{api.sandbox_requests:,}[/]")
+    return table
+
+
+def _timings(summary: DemoSummary) -> Table:
+    table = Table(title=f"Timings (total {summary.total_seconds:.1f} s)", title_justify="left")
+    table.add_column("step")
+    table.add_column("seconds", justify="right")
+    for timing in summary.timings:
+        table.add_row(timing.step, f"{timing.seconds:.1f}")
+    return table
+
+
+def headline(summary: DemoSummary) -> str:
+    """One paragraph with the figures that matter."""
+    ev = summary.evaluation
+    model = summary.model
+    forecast = (
+        f"on the {ev.open_leads:,} leads still open it ranks the "
+        f"{ev.open_leads_future_conversions} that convert later with AUC {_num(ev.auc_open_leads)}"
+        if ev.auc_open_leads is not None
+        else f"{ev.open_leads:,} leads were still open"
+    )
+    trained = (
+        f"Model {model.version} trained on {model.trained_on:,} contacts "
+        f"({model.conversions:,} conversions)."
+        if model.version is not None
+        else f"No model ({model.not_trained_because}): rules alone."
+    )
+    return (
+        f"Portal {summary.hub_id}: {summary.contacts_synced:,} of {summary.portal_contacts:,} "
+        f"contacts synced, {summary.contacts_written:,} written back "
+        f"({len(summary.properties_provisioned)} properties provisioned). "
+        f"{trained} Against the hidden truth the score has AUC "
+        f"{_num(ev.auc_score)} (likelihood {_num(ev.auc_likelihood)}), the top decile converts "
+        f"{_num(ev.top_decile_lift, 1)}× the base rate of {_pct(ev.base_rate)}; {forecast}."
+    )
+
+
+def show_summary(console: Console, summary: DemoSummary) -> None:
+    """Print the summary: headline, tiers, bands, webhook leads, API usage, timings, where."""
+    console.print(Panel(headline(summary), title="leadscore demo", border_style="green"))
+    console.print(_tiers(summary.evaluation))
+    console.print(_deciles(summary.evaluation))
+    console.print(_webhooks(summary.webhooks))
+    console.print(Group(_api(summary), _timings(summary)))
+    console.print(f"Report: [bold]{summary.report_path}[/]")
+    if summary.data_dir is not None:
+        console.print(f"Demo data kept in: [bold]{summary.data_dir}[/]")

@@ -1,0 +1,245 @@
+"""`leadscore demo` as a user runs it: the installed console script, in a subprocess, with no
+configuration at all, against its embedded sandbox.
+
+The `--exit --json` run is shared by the tests of this module (and across pytest-xdist
+workers, through a lock file), since one run takes about a minute.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+LEADSCORE = Path(sys.executable).with_name("leadscore")
+CONTACTS = 1500
+RUN_TIMEOUT_S = 600
+TIERS = {"hot", "warm", "cold", "disqualified"}
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One finished `leadscore demo --exit --json` run."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    work: Path
+    tmpdir: Path
+    report: Path
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        assert self.returncode == 0, f"demo failed:\n{self.stderr[-3000:]}"
+        parsed: dict[str, Any] = json.loads(self.stdout)
+        return parsed
+
+
+def _clean_env(tmpdir: Path) -> dict[str, str]:
+    """The environment of a fresh install: no LEADSCORE_* settings, a private TMPDIR."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADSCORE_")}
+    env["TMPDIR"] = str(tmpdir)
+    env["COLUMNS"] = "120"
+    return env
+
+
+def _run_demo(work: Path) -> DemoRun:
+    tmpdir = work / "tmp"
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    report = work / "out" / "report.html"
+    done = subprocess.run(
+        [str(LEADSCORE), "demo", "--exit", "--json", "--contacts", str(CONTACTS),
+         "--report", str(report)],
+        cwd=work,
+        env=_clean_env(tmpdir),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    return DemoRun(done.returncode, done.stdout, done.stderr, work, tmpdir, report)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The shared run: made once per pytest invocation, even across xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers of one run share the parent of their base temp and this run id.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", "single")
+    root = shared / f"demo-{run_id}"
+    root.mkdir(exist_ok=True)
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = root / "run.json"
+        if saved.exists():
+            data = json.loads(saved.read_text())
+            return DemoRun(**{**data, "work": Path(data["work"]), "tmpdir": Path(data["tmpdir"]),
+                              "report": Path(data["report"])})
+        run = _run_demo(root / "work")
+        saved.write_text(json.dumps({**run.__dict__, "work": str(run.work),
+                                     "tmpdir": str(run.tmpdir), "report": str(run.report)}))
+        return run
+
+
+def _port_closed(url: str) -> bool:
+    parts = urlsplit(url)
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) != 0
+
+
+def test_stdout_is_exactly_one_json_object(demo: DemoRun) -> None:
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert demo.stdout.count("\n") == 1 and demo.stdout.endswith("\n")
+    assert isinstance(json.loads(demo.stdout), dict)
+
+
+def test_every_contact_is_synced_scored_and_written(demo: DemoRun) -> None:
+    summary = demo.summary
+    assert summary["portal_contacts"] == CONTACTS
+    assert summary["contacts_synced"] == CONTACTS
+    assert summary["contacts_scored"] == CONTACTS
+    # A first sync writes every contact's scores.
+    assert summary["contacts_written"] == CONTACTS
+    assert "leadscore_score" in summary["properties_provisioned"]
+    assert "leadscore_tier" in summary["properties_provisioned"]
+
+
+def test_model_is_trained_on_the_portal_history(demo: DemoRun) -> None:
+    model = demo.summary["model"]
+    assert model["version"]
+    assert model["trained_on"] == CONTACTS
+    assert 50 <= model["conversions"] < CONTACTS
+    assert model["validation_auc"] > 0.6
+
+
+def test_new_leads_are_scored_through_webhooks(demo: DemoRun) -> None:
+    webhooks = demo.summary["webhooks"]
+    assert webhooks["leads_added"] == 10
+    assert webhooks["leads_scored"] == webhooks["leads_added"]
+    for lead in webhooks["leads"]:
+        assert 0 <= lead["score"] <= 100
+        assert lead["tier"] in TIERS
+        assert lead["seconds_to_score"] > 0
+    assert webhooks["deliveries"]["delivered_events"] >= webhooks["leads_added"]
+    assert webhooks["max_seconds_to_score"] >= webhooks["median_seconds_to_score"]
+
+
+def test_scores_rank_the_hidden_truth(demo: DemoRun) -> None:
+    evaluation = demo.summary["evaluation"]
+    assert evaluation["contacts"] == CONTACTS
+    assert evaluation["auc_score"] > 0.6
+    deciles = evaluation["deciles"]
+    assert len(deciles) == 10
+    assert deciles[0]["rate"] > deciles[-1]["rate"]
+    assert sum(row["leads"] for row in deciles) == CONTACTS
+    tiers = {row["tier"]: row for row in evaluation["tiers"]}
+    assert set(tiers) <= TIERS
+    assert sum(row["leads"] for row in tiers.values()) == CONTACTS
+    if "hot" in tiers and "cold" in tiers:
+        assert tiers["hot"]["rate"] > tiers["cold"]["rate"]
+
+
+def test_no_request_was_rate_limited(demo: DemoRun) -> None:
+    api = demo.summary["api"]
+    assert api["rate_limited_seen"] == 0
+    assert api["rate_limited_by_policy"] == {}
+    calls = api["connector_calls"]
+    assert calls["total"] == sum(v for k, v in calls.items() if k != "total")
+    # One batch update carries up to 100 contacts: a first sync needs at least n/100.
+    assert calls.get("batch_update", 0) >= CONTACTS // 100
+    # The sandbox saw at least what the connector's runs counted (plus OAuth, provisioning).
+    assert api["sandbox_requests"] >= calls["total"]
+
+
+def test_report_is_written_and_self_contained(demo: DemoRun) -> None:
+    summary = demo.summary
+    assert Path(summary["report_path"]) == demo.report.resolve()
+    html = demo.report.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "<svg" in html
+    # Nothing fetched when the page opens: no external scripts, styles, images or fonts.
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.IGNORECASE)
+    assert "@import" not in html
+
+
+def test_demo_cleans_up_after_itself(demo: DemoRun) -> None:
+    summary = demo.summary
+    assert summary["data_dir"] is None
+    assert summary["dashboard_url"] is None
+    assert list(demo.tmpdir.iterdir()) == []
+    assert _port_closed(summary["sandbox_url"])
+    assert _port_closed(summary["app_url"])
+    # Nothing the demo started outlives it.
+    stray = [
+        pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline_mentions(pid, demo.work)
+    ]
+    assert stray == []
+
+
+def _cmdline_mentions(pid: str, path: Path) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return str(path).encode() in cmdline
+
+
+@pytest.fixture
+def serving_demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """A demo left serving its dashboard (small portal), killed if a test leaves it running."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    process = subprocess.Popen(
+        [str(LEADSCORE), "demo", "--json", "--contacts", "600", "--new-leads", "3"],
+        cwd=tmp_path,
+        env=_clean_env(tmpdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        yield process, tmpdir
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_dashboard_is_served_until_interrupted_then_everything_stops(
+    serving_demo: tuple[subprocess.Popen[str], Path],
+) -> None:
+    process, tmpdir = serving_demo
+    assert process.stdout is not None
+    line = process.stdout.readline()  # the summary, printed before serving
+    summary = json.loads(line)
+    dashboard = summary["dashboard_url"]
+    assert dashboard.startswith(summary["app_url"] + "/dashboard")
+    with httpx.Client(follow_redirects=True, timeout=30) as browser:
+        page = browser.get(dashboard)
+        assert page.status_code == 200
+        # The login link's token became a session cookie: the page opens without it.
+        assert browser.get(summary["app_url"] + "/dashboard").status_code == 200
+    assert len(list(tmpdir.iterdir())) == 1  # the temporary data dir, while serving
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    assert list(tmpdir.iterdir()) == []
+    deadline = time.monotonic() + 5
+    while not (_port_closed(summary["app_url"]) and _port_closed(summary["sandbox_url"])):
+        assert time.monotonic() < deadline, "the demo's ports are still open"
+        time.sleep(0.1)
