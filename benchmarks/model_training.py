@@ -1,8 +1,11 @@
 """Speed of the predictive model: training on 100k leads, predicting 1M with reasons; prints JSON.
 
-The leads are the bank marketing data resampled with replacement to the wanted size, read
-as text columns exactly as `leadscore` reads a CSV (HubSpot also sends strings), with
-`duration` dropped (it leaks the outcome). Prediction includes everything a sync needs:
+The leads are synthesised from the bank marketing data, read as text columns exactly as
+`leadscore` reads a CSV (HubSpot also sends strings), with `duration` dropped (it leaks the
+outcome): each lead draws its outcome at the real base rate, then each column's value from
+real rows with that outcome, independently per column. Plain resampling would repeat rows,
+and repeated rows leak between the training folds (early stopping never stops), which
+    python benchmarks/model_training.py [--train-rows N] [--predict-rows N] [--quick]
 parsing the table, probabilities, per-lead contributions and the signed reasons.
 
     python benchmarks/model_training.py [--train-rows 100000] [--predict-rows 1000000] [--quick]
@@ -19,6 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from connector.scoring.leads import LeadFrame
@@ -30,8 +34,20 @@ BANK_CSV = Path("/work/shared/data/bank-additional-full.csv")
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
-def _resample(table: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
-    return table.sample(n=rows, replace=True, random_state=seed).reset_index(drop=True)
+def _synthesise(table: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    converted = (table["y"] == "yes").to_numpy()
+    outcome = rng.random(rows) < converted.mean()
+    out = pd.DataFrame({"y": np.where(outcome, "yes", "no")})
+    pools = {flag: np.flatnonzero(converted == flag) for flag in (True, False)}
+    for column in table.columns.drop("y"):
+        values = table[column].to_numpy()
+        picked = np.empty(rows, dtype=object)
+        for flag, pool in pools.items():
+            mask = outcome == flag
+            picked[mask] = values[rng.choice(pool, size=int(mask.sum()))]
+        out[column] = picked
+    return out
 
 
 def main() -> None:
@@ -45,13 +61,13 @@ def main() -> None:
         args.train_rows, args.predict_rows = 10_000, 100_000
     bank = read_table(BANK_CSV)
 
-    train_table, outcome = binary_target(_resample(bank, args.train_rows, seed=1), "y")
+    train_table, outcome = binary_target(_synthesise(bank, args.train_rows, seed=1), "y")
     print(f"training on {len(train_table):,} rows", file=sys.stderr)
     started = time.perf_counter()
     model = train_model(train_table, outcome, now=NOW, drop=["duration"])
     train_s = time.perf_counter() - started
 
-    leads = LeadFrame.from_table(_resample(bank, args.predict_rows, seed=2).drop(columns=["y"]))
+    leads = LeadFrame.from_table(_synthesise(bank, args.predict_rows, seed=2).drop(columns=["y"]))
     print(f"predicting {len(leads):,} rows", file=sys.stderr)
     started = time.perf_counter()
     prediction = model.predict(leads, NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -33,29 +34,37 @@ def _root(
     )
 
 
-def _register() -> None:
-    # One line per command module; each exposes `register(app)`.
-    # Command modules add their import + register line here.
-    from connector.cli import sandbox_cmd
+# Command modules, in the order `--help` lists them; each exposes `register(app)`.
+COMMAND_MODULES = (
+    "demo_cmd",
+    "run_cmd",
+    "sync_cmd",
+    "sandbox_cmd",
+    "score_cmd",
+    "model_cmd",
+    "insights_cmd",
+    "config_cmd",
+    "apikey_cmd",
+)
 
-    sandbox_cmd.register(app)
-    from connector.cli import insights_cmd; insights_cmd.register(app)  # noqa: E702, I001
-    from connector.cli import model_cmd; model_cmd.register(app)  # noqa: E702, I001
-    from connector.cli import apikey_cmd; apikey_cmd.register(app)  # noqa: E702, I001
-    from connector.cli import sync_cmd; sync_cmd.register(app)  # noqa: E702, I001
-    from connector.cli import demo_cmd; demo_cmd.register(app)  # noqa: E702, I001
-    from connector.cli import config_cmd, score_cmd; config_cmd.register(app); score_cmd.register(app)  # noqa: E702, I001, E501
+
+def _register() -> None:
+    # Imported here rather than at the top so that importing `app` stays cheap.
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"connector.cli.{name}")
+        module.register(app)
 
 
 def main() -> None:
     """Entry point: run the app, turning user errors into one clear line and exit code 1."""
     _register()
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns the exit code of `typer.Exit` instead of exiting.
+        code = app(standalone_mode=False)
     except LeadscoreError as exc:
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -70,5 +79,10 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug)")
+        err_console.print(
+            f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug)",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
