@@ -5,6 +5,8 @@ WORKDIR /src
 RUN pip install --no-cache-dir --upgrade pip wheel
 COPY pyproject.toml README.md ./
 COPY connector ./connector
+# The packaged default rules are a symlink to config/scoring.yaml: the wheel copies the file.
+COPY config ./config
 RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[postgres]'
 
 # Runtime stage: only the wheels, a non-root user and the shipped scoring config.
@@ -27,5 +29,5 @@ COPY config ./config
 USER leadscore
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4); sys.exit(0)"
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LEADSCORE_PORT', '8080'), timeout=4)"
 CMD ["leadscore", "run"]

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connector.scoring.config import DEFAULT_CONFIG_PATH
+
 
 class Settings(BaseSettings):
     """Every knob of the service; secrets are `SecretStr` so they never print."""
@@ -20,7 +22,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default is a SQLite file in data_dir."
     )
-    scoring_config: Path = Field(Path("config/scoring.yaml"), description="Scoring rules file.")
+    scoring_config: Path = Field(DEFAULT_CONFIG_PATH, description="Scoring rules file.")
 
     # HubSpot endpoints: the sandbox stands in by pointing these at it.
     hubspot_api_url: str = "https://api.hubapi.com"

@@ -32,13 +32,11 @@ from connector.insights.render import (
 )
 from connector.insights.scoring_run import ScoredModel, choose_model, score_history
 from connector.insights.segments import segment_leads
-from connector.scoring.config import ScoringConfig, load_config
+from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_config
 from connector.settings import get_settings
 from connector.store import open_store
 from connector.sync.experiment_report import experiment_report
 from connector.sync.history_source import PortalSource
-
-DEFAULT_CONFIG = Path("config/scoring.yaml")
 
 insights_app = typer.Typer(
     name="insights",
@@ -94,6 +92,7 @@ def _history_source(
 CSV_HELP = "CSV export of leads with a known outcome (one row per lead)."
 TARGET_HELP = "Column holding the outcome (removed from the properties the scoring sees)."
 POSITIVE_HELP = "Value of the target column meaning 'converted' (default: yes/true/1/won...)."
+CONFIG_HELP = "Scoring configuration file (default: the shipped config/scoring.yaml)."
 PORTAL_HELP = (
     "Hub id of the synced portal whose history to use (the default without --csv: the only "
     "connected portal); converted = lifecycle stage opportunity or later."
@@ -144,7 +143,9 @@ def report(
     positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
     id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
     portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Scoring configuration file."),
+    config: Path = typer.Option(
+        DEFAULT_CONFIG_PATH, "--config", help="Scoring configuration file."
+    ),
     model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
     scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
     out_path: Path = typer.Option(
@@ -277,7 +278,9 @@ def points(
     positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
     id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
     portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Scoring configuration file."),
+    config: Path = typer.Option(
+        DEFAULT_CONFIG_PATH, "--config", help="Scoring configuration file."
+    ),
     model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
     scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
     min_leads: int = typer.Option(30, "--min-leads", min=1, help="Skip values with fewer leads."),
@@ -355,7 +358,9 @@ def segments(
     positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
     id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
     portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Scoring configuration file."),
+    config: Path = typer.Option(
+        DEFAULT_CONFIG_PATH, "--config", help="Scoring configuration file."
+    ),
     model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
     scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
     min_segments: int = typer.Option(3, "--min-segments", min=2, help="Fewest segments to try."),

@@ -41,8 +41,9 @@ Scalar = str | int | float | bool
 
 __all__ = ["ConfigError", "ConfigProblem", "ScoringConfig", "config_hash", "load_config"]
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "scoring.yaml"
-"""The shipped default configuration (`config/scoring.yaml` at the project root)."""
+DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_scoring.yaml")
+"""The shipped default configuration: `config/scoring.yaml`, packaged with the code (in the
+source tree this file is a symlink to it), so a plain `pip install` finds it too."""
 
 ALWAYS_PROTECTED_STAGES = ("opportunity", "customer", "evangelist")
 HUBSPOT_DEFAULT_STAGES = (

@@ -179,6 +179,26 @@ class InboxRepository:
                 .values(status="pending", claim_token=None, attempts=ev.c.attempts - 1)
             ).rowcount
 
+    def claimants(self) -> list[str]:
+        """The workers holding events in `processing` right now (to spot dead ones)."""
+        with read_tx(self._engine) as conn:
+            rows = conn.execute(
+                select(ev.c.claimed_by).where(ev.c.status == "processing").distinct()
+            ).all()
+        return sorted(r[0] for r in rows if r[0] is not None)
+
+    def release_worker(self, worker: str) -> int:
+        """Give back every event a worker that died mid-batch still held (its attempt counts).
+
+        Without this a crashed worker's claim is only retaken after the stale timeout.
+        """
+        with write_tx(self._engine) as conn:
+            return conn.execute(
+                update(ev)
+                .where(ev.c.claimed_by == worker, ev.c.status == "processing")
+                .values(status="pending", claim_token=None)
+            ).rowcount
+
     def recent(
         self,
         limit: int = 50,

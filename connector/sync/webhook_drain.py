@@ -26,7 +26,8 @@ from datetime import timedelta
 from typing import Literal
 
 from connector.store import InboxClaim, InboxEvent, Portal, Store
-from connector.sync.portal_session import PortalUnavailable
+from connector.sync.leases import holder_is_dead
+from connector.sync.portal_session import PortalUnavailable, portal_limits
 from connector.sync.service import SyncService
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,11 @@ PROPERTY_CHANGE_TYPE = "contact.propertyChange"
 RETRY_AFTER = timedelta(seconds=30)
 # How often events of portals not connected here are looked for (an unfiltered claim).
 SWEEP_INTERVAL_S = 10.0
+# Share of a portal's request allowance webhook batches may draw on; the rest is left to
+# the scheduled passes. Batches are spaced to stay within it, so a burst of events waits a
+# moment and goes out in fewer, larger batches instead of exhausting the rate window and
+# stalling everything for its remaining seconds.
+WEBHOOK_SHARE = 0.6
 
 Action = Literal["rescore", "forget"]
 
@@ -203,14 +209,30 @@ class WebhookDrain:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sweep = 0.0
+        self._not_before: dict[int, float] = {}
         self.stats = DrainStats()
 
     # ---- lifecycle ------------------------------------------------------------------------
+
+    def recover_dead_claims(self) -> int:
+        """Put back the events that a worker of this host killed mid-batch still held.
+
+        Returns how many; other hosts' claims are left to the inbox's stale timeout.
+        """
+        released = 0
+        for worker in self._store.inbox.claimants():
+            if holder_is_dead(worker):
+                count = self._store.inbox.release_worker(worker)
+                log.warning("webhook inbox: %d event(s) held by dead worker %s put back",
+                            count, worker)
+                released += count
+        return released
 
     def start(self) -> None:
         """Drain on a background thread until `stop()`."""
         if self._thread is not None:
             return
+        self.recover_dead_claims()
         self._stop.clear()
         self._thread = threading.Thread(target=self.run, name="webhook-drain", daemon=True)
         self._thread.start()
@@ -259,6 +281,8 @@ class WebhookDrain:
         for portal in portals.values():
             if portal.status != "connected":
                 continue
+            if time.monotonic() < self._not_before.get(portal.hub_id, 0.0):
+                continue  # its last batch's calls are still being paid off
             claim = self._store.inbox.claim(
                 self._worker_id, self._batch_size, portal_id=portal.hub_id
             )
@@ -285,7 +309,11 @@ class WebhookDrain:
                 reason = f"portal {portal_id} is not connected to this connector"
                 self._skip(claim.token, [e.id for e in events], reason)
             elif portal.status == "connected":
-                self._process(claim.token, plan_portal(portal_id, events, self._scoring_properties))
+                started = time.monotonic()
+                calls = self._process(
+                    claim.token, plan_portal(portal_id, events, self._scoring_properties)
+                )
+                self._not_before[portal_id] = started + self._spacing(portal, calls)
         # Events of portals awaiting reconnection go back, attempts untouched.
         deferred = self._store.inbox.release(claim.token)
         self.stats.events["deferred"] += deferred
@@ -295,19 +323,41 @@ class WebhookDrain:
             log.info("skipping %d webhook event(s): %s", len(event_ids), reason)
             self.stats.events["skipped"] += self._store.inbox.mark_skipped(token, event_ids, reason)
 
-    def _process(self, token: str, plan: PortalPlan) -> None:
+    def _spacing(self, portal: Portal, calls: int) -> float:
+        """Seconds from one batch's start to the next, for `calls` to fit the allowance."""
+        limits = self._service.session_options.limits or portal_limits(portal)
+        per_second = limits.general.capacity / limits.general.interval_s
+        return calls / (WEBHOOK_SHARE * per_second)
+
+    def _process(self, token: str, plan: PortalPlan) -> int:
+        """Act on one portal's plan and settle its events; returns the HubSpot calls made."""
         for reason, event_ids in plan.skipped.items():
             self._skip(token, event_ids, reason)
         inbox = self._store.inbox
+        calls = 0
         rescore = plan.ids("rescore")
         if rescore:
+            started = time.monotonic()
             try:
                 report = self._service.process_contacts(plan.portal_id, [str(c) for c in rescore])
             except PortalUnavailable as exc:
                 # Disconnected meanwhile: the events wait (released) for a reconnection.
                 log.warning("portal %d unavailable; webhook events kept: %s", plan.portal_id, exc)
-                return
+                return 0
+            except Exception as exc:
+                # Anything else (a bad stored token, a bug) fails these events visibly and
+                # retries them a few times, instead of leaving them claimed until stale.
+                log.exception("rescoring contacts of portal %d failed", plan.portal_id)
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                self.stats.events["failed"] += inbox.mark_failed(
+                    token, plan.events_of(rescore, "rescore"), self.stats.last_error,
+                    retry_in=RETRY_AFTER,
+                )
+                return 0
             events = plan.events_of(rescore, "rescore")
+            log.debug("portal %d: rescored %d contact(s) for %d event(s) in %.2f s, %d API calls",
+                      plan.portal_id, len(rescore), len(events), time.monotonic() - started,
+                      report.api_calls_total)
             if report.completed:
                 # Per-contact write failures stay in the contact state and are retried by
                 # the next pass: the events themselves are done.
@@ -316,7 +366,7 @@ class WebhookDrain:
             elif self._needs_reconnect(plan.portal_id):
                 log.warning("portal %d needs reconnection; its webhook events are kept",
                             plan.portal_id)
-                return
+                return report.api_calls_total
             else:
                 message = "; ".join(report.errors) or "rescoring did not complete"
                 self.stats.last_error = message
@@ -325,6 +375,7 @@ class WebhookDrain:
                 self.stats.events["failed"] += inbox.mark_failed(
                     token, events, message, retry_in=RETRY_AFTER
                 )
+            calls = report.api_calls_total
         forget = plan.ids("forget")
         if forget:
             self._service.forget_contacts(plan.portal_id, [str(c) for c in forget])
@@ -332,6 +383,7 @@ class WebhookDrain:
             self.stats.events["processed"] += inbox.mark_processed(
                 token, plan.events_of(forget, "forget")
             )
+        return calls
 
     def _needs_reconnect(self, portal_id: int) -> bool:
         portal = self._store.portals.get(portal_id)

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
 
 from connector.scoring.leads import LeadFrame, empty_activities
 from connector.scoring.properties import DEFAULT_MODEL
 
 MAX_LEADS = 1000
 
-PropertyValue = str | int | float | bool | None
+Scalar = str | int | float | bool | None
+
+
+def _scalar(value: Any) -> Scalar:
+    # One clear message instead of one per member of the union.
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ValueError(f"expected a string, number, boolean or null, got {type(value).__name__}")
+
+
+PropertyValue = Annotated[Scalar, PlainValidator(_scalar, json_schema_input_type=Scalar)]
 ActivityKind = Literal["call", "email", "meeting", "note", "task"]
 
 

@@ -69,6 +69,11 @@ class _StateCollector(Collector):
                 "Contacts rescored because of webhook events.",
                 value=stats.contacts_rescored,
             )
+            yield CounterMetricFamily(
+                "leadscore_drain_contacts_forgotten",
+                "Contacts forgotten because of deletion, merge or privacy events.",
+                value=stats.contacts_forgotten,
+            )
         alive = self._state.scheduler_alive()
         if alive is not None:
             yield GaugeMetricFamily(
@@ -98,12 +103,6 @@ class WebMetrics:
             "leadscore_webhook_request_seconds",
             "Time to verify, parse and store one webhook delivery.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-            registry=self.registry,
-        )
-        self.api_requests = Counter(
-            "leadscore_api_requests",
-            "Scoring API requests by endpoint and HTTP status.",
-            ["endpoint", "status"],
             registry=self.registry,
         )
         self.api_leads_scored = Counter(

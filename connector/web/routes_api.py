@@ -40,24 +40,28 @@ def split_reasons(text: str | None) -> list[str]:
     return [part for part in (text or "").split(SEPARATOR) if part]
 
 
-def _optional(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
-
-
 def _results(frame: ScoreFrame) -> list[LeadScore]:
     table = frame.frame
+    ids = [str(i) for i in table.index]
+    score, fit, engagement, likelihood = (
+        table[column].to_numpy(dtype=float) for column in ("score", "fit", "engagement",
+                                                           "likelihood")
+    )
+    tiers = table["tier"].astype(str).tolist()
+    reasons = table["reasons"].astype(str).tolist()
     return [
         LeadScore(
-            id=str(lead_id),
-            score=float(row.score),
-            fit=float(row.fit),
-            engagement=float(row.engagement),
-            likelihood=_optional(float(row.likelihood)),
-            tier=row.tier,
-            reasons=split_reasons(row.reasons),
+            id=ids[k],
+            score=float(score[k]),
+            fit=float(fit[k]),
+            engagement=float(engagement[k]),
+            # No trained model (or no value from it): the likelihood is unknown, not 0.
+            likelihood=None if np.isnan(likelihood[k]) else float(likelihood[k]),
+            tier=tiers[k],
+            reasons=split_reasons(reasons[k]),
             version=frame.version,
         )
-        for lead_id, row in zip(table.index, table.itertuples(index=False), strict=True)
+        for k in range(len(ids))
     ]
 
 

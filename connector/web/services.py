@@ -84,8 +84,8 @@ class WebServices:
 
     def stop_background(self) -> None:
         """Stop the scheduler (running passes finish their chunk) and the drain (after its
-        current batch); nothing is left half-done."""
-        if self.scheduler is not None:
+        current batch); nothing is left half-done. Calling it again does nothing."""
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.drain is not None:
             self.drain.stop()

@@ -168,3 +168,19 @@ def test_concurrent_workers_never_claim_one_event_twice(db_url: str, key: str) -
         t.join()
     every = [i for ids in claimed.values() for i in ids]
     assert len(every) == 300 and len(set(every)) == 300
+
+
+def test_a_dead_workers_claim_is_released_at_once(store: Store) -> None:
+    store.inbox.add([_event(1), _event(2), _event(3)])
+    dead = store.inbox.claim("host:111", limit=2)
+    alive = store.inbox.claim("host:222", limit=1)
+    assert store.inbox.claimants() == ["host:111", "host:222"]
+
+    # Only the dead worker's events go back; the live worker keeps its claim.
+    assert store.inbox.release_worker("host:111") == 2
+    assert store.inbox.counts() == {"pending": 2, "processing": 1}
+    retaken = store.inbox.claim("host:333", limit=5)
+    assert sorted(e.id for e in retaken.events) == sorted(e.id for e in dead.events)
+    # The dead worker's late answer changes nothing: its claim token is gone.
+    assert store.inbox.mark_processed(dead.token, [e.id for e in dead.events]) == 0
+    assert store.inbox.mark_processed(alive.token, [e.id for e in alive.events]) == 1

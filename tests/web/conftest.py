@@ -27,8 +27,8 @@ from connector.sync.portal_session import SessionOptions
 from connector.sync.service import SyncService
 from connector.sync.webhook_drain import WebhookDrain
 from connector.web.app import create_app
-from connector.web.serving import bind_socket, serve_in_thread
 from connector.web.services import WebServices
+from connector.web.serving import bind_socket, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[2]
 SCORING_CONFIG = REPO / "config" / "scoring.yaml"
@@ -153,7 +153,7 @@ def make_settings(tmp_path: Path, sandbox: SandboxServer, public_url: str,
         "token_encryption_key": Fernet.generate_key().decode(),
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def connect_static(store: Store, sandbox: SandboxServer, hub_id: int) -> None:
@@ -165,11 +165,12 @@ def connect_static(store: Store, sandbox: SandboxServer, hub_id: int) -> None:
 @pytest.fixture
 def web_env_factory(tmp_path: Path) -> Iterator[Callable[..., WebEnv]]:
     """Build a `WebEnv`: `connect` the portal (and provision by a first full pass), run the
-    `drain`, deliver the sandbox's webhooks to the app (`deliver`)."""
+    `drain` (and the `scheduler`), deliver the sandbox's webhooks to the app (`deliver`)."""
     with ExitStack() as stack:
 
         def make(*, connect: bool = True, drain: bool = True, deliver: bool = True,
-                 public_url: str | None = None, **sandbox_overrides: Any) -> WebEnv:
+                 scheduler: bool = False, public_url: str | None = None,
+                 **sandbox_overrides: Any) -> WebEnv:
             config: dict[str, Any] = {
                 "contacts_per_portal": 3,
                 "rate_limits_enabled": False,
@@ -184,7 +185,7 @@ def web_env_factory(tmp_path: Path) -> Iterator[Callable[..., WebEnv]]:
             settings = make_settings(tmp_path, sandbox, public_url or served_url)
             store = stack.enter_context(open_store(settings=settings))
             sync = SyncService(settings, store, session_options=UNPACED, worker_id="test-web")
-            services = WebServices.build(settings, store, sync=sync, scheduler=False)
+            services = WebServices.build(settings, store, sync=sync, scheduler=scheduler)
             # Events of unknown portals are looked for often, so tests need not wait.
             services.drain = WebhookDrain(store, sync, worker_id=sync.worker_id,
                                           sweep_interval_s=0.2)

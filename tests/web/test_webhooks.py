@@ -27,8 +27,7 @@ def _settled(env: WebEnv) -> bool:
 
 def test_new_leads_are_scored_and_written_back(web_env: WebEnv) -> None:
     ids = web_env.add_leads([HOT_LEAD, {"email": "x@gmail.com", "firstname": "Sam"}])
-    for contact_id in ids:
-        wait_for(lambda c=contact_id: web_env.contact(c).get(SCORE), what="a written score")
+    wait_for(lambda: all(web_env.contact(c).get(SCORE) for c in ids), what="written scores")
     for contact_id in ids:
         props = web_env.contact(contact_id)
         assert 0 <= float(props[SCORE]) <= 100
@@ -38,7 +37,7 @@ def test_new_leads_are_scored_and_written_back(web_env: WebEnv) -> None:
 
 
 def test_duplicate_deliveries_are_stored_once(web_env_factory: Callable[..., WebEnv]) -> None:
-    env = web_env_factory(drain=False, deliver=False)
+    env = web_env_factory(connect=False, drain=False, deliver=False)
     events = [webhook_event(env.hub_id, 101), webhook_event(env.hub_id, 102)]
     first = env.post_webhook(events)
     assert first.status_code == 200
@@ -52,7 +51,7 @@ def test_duplicate_deliveries_are_stored_once(web_env_factory: Callable[..., Web
 
 
 def test_replayed_old_delivery_is_refused(web_env_factory: Callable[..., WebEnv]) -> None:
-    env = web_env_factory(drain=False, deliver=False)
+    env = web_env_factory(connect=False, drain=False, deliver=False)
     body = json.dumps([webhook_event(env.hub_id, 5)]).encode()
     six_minutes_ago = int(time.time() * 1000) - 6 * 60 * 1000
     response = env.post_webhook(body, sign_v3(env.secret, env.settings.webhook_url, body,
@@ -66,7 +65,7 @@ def test_replayed_old_delivery_is_refused(web_env_factory: Callable[..., WebEnv]
 def test_bad_signatures_are_refused_and_nothing_is_stored(
     web_env_factory: Callable[..., WebEnv], case: str,
 ) -> None:
-    env = web_env_factory(drain=False, deliver=False)
+    env = web_env_factory(connect=False, drain=False, deliver=False)
     body = json.dumps([webhook_event(env.hub_id, 7)]).encode()
     headers = sign_v3(env.secret, env.settings.webhook_url, body)
     if case == "wrong_secret":
@@ -85,7 +84,7 @@ def test_signature_is_checked_against_the_configured_public_url(
     web_env_factory: Callable[..., WebEnv],
 ) -> None:
     # Behind a proxy: HubSpot signs the public URL, the app sees another host.
-    env = web_env_factory(drain=False, deliver=False,
+    env = web_env_factory(connect=False, drain=False, deliver=False,
                           public_url="https://leads.example.com/proxy")
     body = json.dumps([webhook_event(env.hub_id, 9)]).encode()
     as_seen_by_app = sign_v3(env.secret, f"{env.url}/webhooks/hubspot", body)
@@ -98,7 +97,7 @@ def test_signature_is_checked_against_the_configured_public_url(
 def test_legacy_v1_and_v2_signatures_are_accepted(web_env_factory: Callable[..., WebEnv]) -> None:
     import hashlib
 
-    env = web_env_factory(drain=False, deliver=False)
+    env = web_env_factory(connect=False, drain=False, deliver=False)
     body_v2 = json.dumps([webhook_event(env.hub_id, 11)]).encode()
     v2 = env.post_webhook(body_v2, sign_v2(env.secret, env.settings.webhook_url, body_v2))
     assert v2.status_code == 200
