@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import (
+    BENCHMARKS_DIR,
     Benchmark,
     BenchmarkRun,
     Machine,
@@ -81,7 +82,8 @@ def _combined(
 def _figures(run: BenchmarkRun) -> str:
     if run.status != "ok":
         return run.error or ""
-    pairs = flatten(run.result)
+    # A script naming itself in its JSON says nothing the first column does not.
+    pairs = [(k, v) for k, v in flatten(run.result) if not (k == "benchmark" and v == run.name)]
     lines = [f"{path} = {_show(value)}" for path, value in pairs[:FIGURES_SHOWN]]
     if len(pairs) > FIGURES_SHOWN:
         lines.append(f"… {len(pairs) - FIGURES_SHOWN} more in the JSON")
@@ -116,10 +118,10 @@ def _table(machine: Machine, runs: list[BenchmarkRun]) -> Table:
     return table
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the selected benchmarks one after another; returns the exit status."""
+def main(argv: list[str] | None = None, directory: Path = BENCHMARKS_DIR) -> int:
+    """Run the selected benchmarks of `directory` one after another; returns the exit status."""
     args = _arguments(argv)
-    available = discover()
+    available = discover(directory)
     if args.list:
         for benchmark in available:
             print(benchmark.name)

@@ -32,8 +32,8 @@ def _excerpt(response: httpx.Response) -> str:
     return text[:200] or "(empty body)"
 
 
-def connect_portal(app_url: str, hub_id: int) -> httpx.URL:
-    """Install the connector on portal `hub_id` through the real pages; returns the final URL.
+def connect_portal(app_url: str, hub_id: int) -> None:
+    """Install the connector on portal `hub_id` through the real pages.
 
     Raises `LeadscoreError` naming the hop that went wrong.
     """
@@ -59,4 +59,3 @@ def connect_portal(app_url: str, hub_id: int) -> httpx.URL:
                 f"OAuth connection: the callback answered {response.status_code}: "
                 f"{_excerpt(response)}"
             )
-        return response.url

@@ -67,12 +67,14 @@ def _deciles(evaluation: Evaluation) -> Table:
 
 def _webhooks(run: WebhookRun) -> Table:
     table = Table(
-        title=(
-            f"New leads scored through webhooks: {run.leads_scored}/{run.leads_added} "
-            f"(median {_seconds(run.median_seconds_to_score)}, "
-            f"max {_seconds(run.max_seconds_to_score)})"
-        ),
+        title="New leads scored through webhooks",
         title_justify="left",
+        caption=(
+            f"{run.leads_scored} of {run.leads_added} scored in HubSpot; time from creation: "
+            f"median {_seconds(run.median_seconds_to_score)}, "
+            f"max {_seconds(run.max_seconds_to_score)}"
+        ),
+        caption_justify="left",
     )
     table.add_column("contact")
     table.add_column("score", justify="right")
@@ -92,15 +94,19 @@ def _webhooks(run: WebhookRun) -> Table:
 def _api(summary: DemoSummary) -> Table:
     api = summary.api
     table = Table(
-        title=f"HubSpot API calls ({api.rate_limits}; 429s seen: {api.rate_limited_seen})",
+        title="HubSpot API calls by the connector",
         title_justify="left",
+        caption=f"{api.rate_limits} · 429 answers: {api.rate_limited_seen}",
+        caption_justify="left",
     )
-    table.add_column("kind (connector's count)")
+    table.add_column("kind")
     table.add_column("calls", justify="right")
     for kind, calls in sorted(api.connector_calls.items(), key=lambda kv: -kv[1]):
         if kind != "total":
             table.add_row(kind, f"{calls:,}")
-    table.add_row("[bold]total[/]", f"[bold]{api.connector_calls.get('total', 0):,}[/]")
+    table.add_row("connection (provisioning, stages)", f"{api.connection_requests:,}")
+    table.add_row("[bold]total[/]", f"[bold]{api.connector_total:,}[/]")
+    table.add_row("[dim]the demo's own reads[/]", f"[dim]{api.demo_reads:,}[/]")
     table.add_row("[dim]requests the sandbox answered[/]", f"[dim]{api.sandbox_requests:,}[/]")
     return table
 
@@ -110,7 +116,7 @@ def _timings(summary: DemoSummary) -> Table:
     table.add_column("step")
     table.add_column("seconds", justify="right")
     for timing in summary.timings:
-        table.add_row(timing.step, f"{timing.seconds:.1f}")
+        table.add_row(timing.title, f"{timing.seconds:.1f}")
     return table
 
 
@@ -128,7 +134,7 @@ def headline(summary: DemoSummary) -> str:
         f"Model {model.version} trained on {model.trained_on:,} contacts "
         f"({model.conversions:,} conversions)."
         if model.version is not None
-        else f"No model ({model.not_trained_because}): rules alone."
+        else f"No model: {model.not_trained_because}."
     )
     return (
         f"Portal {summary.hub_id}: {summary.contacts_synced:,} of {summary.portal_contacts:,} "
@@ -149,4 +155,9 @@ def show_summary(console: Console, summary: DemoSummary) -> None:
     console.print(Group(_api(summary), _timings(summary)))
     console.print(f"Report: [bold]{summary.report_path}[/]")
     if summary.data_dir is not None:
-        console.print(f"Demo data kept in: [bold]{summary.data_dir}[/]")
+        console.print(
+            f"Demo data kept in: [bold]{summary.data_dir}[/] (e.g. "
+            f"LEADSCORE_DATA_DIR={summary.data_dir} leadscore insights segments "
+            f"--portal {summary.hub_id})",
+            soft_wrap=True,
+        )

@@ -71,8 +71,11 @@ class DemoProgress:
         self._progress.stop()
 
     @contextmanager
-    def step(self, title: str) -> Iterator[Bar]:
-        """Run one step: a spinner (or bar) while it runs, a ✓ line with its time after."""
+    def step(self, key: str, title: str) -> Iterator[Bar]:
+        """Run one step: a spinner (or bar) while it runs, a ✓ line with its time after.
+
+        `key` names the step in the timings (`title` is what people read).
+        """
         task = self._progress.add_task(title, total=None)
         started = time.perf_counter()
         try:
@@ -83,7 +86,7 @@ class DemoProgress:
             raise
         seconds = time.perf_counter() - started
         self._progress.remove_task(task)
-        self.timings.append(StepTiming(step=title, seconds=round(seconds, 2)))
+        self.timings.append(StepTiming(step=key, title=title, seconds=round(seconds, 2)))
         self.console.print(f"[green]✓[/] {title} [dim]({seconds:.1f} s)[/]")
 
     def note(self, text: str) -> None:

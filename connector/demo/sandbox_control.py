@@ -8,8 +8,7 @@ CRM calls: they spend no rate limit and appear in no request counter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +28,8 @@ class SandboxPortal:
     hub_id: int
     name: str
     contacts: int
+    static_token: str = field(repr=False)
+    """A private-app token of the portal (its own rate-limit allowance, not the OAuth app's)."""
 
 
 @dataclass(frozen=True)
@@ -70,23 +71,6 @@ class RequestCounts:
         return sum(self.rate_limited.values())
 
 
-@dataclass(frozen=True)
-class PropertyInfo:
-    """One contact property definition the portal holds."""
-
-    name: str
-    group: str
-    type: str
-
-
-@dataclass(frozen=True)
-class WatchedContact:
-    """A contact's current values of some properties, read without spending API calls."""
-
-    contact_id: int
-    properties: dict[str, str | None]
-
-
 class SandboxControl:
     """An HTTP client of one sandbox's control endpoints. Use as a context manager."""
 
@@ -125,7 +109,12 @@ class SandboxControl:
         """Every portal of the sandbox."""
         body = self._call("GET", "/_sandbox/portals")
         return [
-            SandboxPortal(hub_id=int(p["hub_id"]), name=str(p["name"]), contacts=int(p["contacts"]))
+            SandboxPortal(
+                hub_id=int(p["hub_id"]),
+                name=str(p["name"]),
+                contacts=int(p["contacts"]),
+                static_token=str(p["static_token"]),
+            )
             for p in body["results"]
         ]
 
@@ -160,30 +149,3 @@ class SandboxControl:
         """The webhook dispatcher's counters (delivered events, retries, failures...)."""
         body = self._call("GET", "/_sandbox/webhooks")
         return {str(k): int(v) for k, v in body.items()}
-
-    def read_contacts(
-        self, hub_id: int, contact_ids: Sequence[int], properties: Sequence[str]
-    ) -> list[WatchedContact]:
-        """Current values of `properties` for these contacts (unknown ids are left out)."""
-        body = self._call(
-            "POST",
-            f"/_sandbox/portals/{hub_id}/contacts/read",
-            {"ids": [str(i) for i in contact_ids], "properties": list(properties)},
-        )
-        return [
-            WatchedContact(
-                contact_id=int(r["id"]),
-                properties={name: r["properties"].get(name) for name in properties},
-            )
-            for r in body["results"]
-        ]
-
-    def properties(self, hub_id: int, group: str | None = None) -> list[PropertyInfo]:
-        """The portal's contact property definitions (of one group, when given)."""
-        path = f"/_sandbox/portals/{hub_id}/properties"
-        if group is not None:
-            path += f"?group={group}"
-        return [
-            PropertyInfo(name=str(p["name"]), group=str(p["groupName"]), type=str(p["type"]))
-            for p in self._call("GET", path)["results"]
-        ]

@@ -24,10 +24,10 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TypeVar
 
-from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from connector.demo.evaluation import grade
+from connector.demo.hubspot_view import PortalViewer
 from connector.demo.oauth_flow import connect_portal
 from connector.demo.progress import DemoProgress
 from connector.demo.sandbox_control import RequestCounts, SandboxControl
@@ -98,13 +98,13 @@ class DemoSession:
         self._temporary = False
         self._sandbox: SandboxServer | None = None
         self._control: SandboxControl | None = None
+        self._viewer: PortalViewer | None = None
         self._store: Store | None = None
         self._services: WebServices | None = None
         self._served: ServedApp | None = None
         self._socket: socket.socket | None = None
         self._settings: Settings | None = None
         self._config: ScoringConfig | None = None
-        self._stop = threading.Event()
         self.dashboard_url: str | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -170,15 +170,16 @@ class DemoSession:
             self.dashboard_url = DashboardAccess.from_settings(self.settings).url(
                 self.served.url
             )
-        control = self.control
-        counts = control.request_counts(hub_id)
+        properties = self._provisioned_properties()
+        # Read last, so the demo's own reads are all in the sandbox's counts.
+        counts = self.control.request_counts(hub_id)
         return DemoSummary(
             hub_id=hub_id,
             portal_contacts=self.options.contacts,
             contacts_synced=sync_report.contacts_read,
             contacts_scored=sync_report.contacts_scored,
             contacts_written=sync_report.contacts_written,
-            properties_provisioned=self._provisioned_properties(hub_id),
+            properties_provisioned=properties,
             model=training,
             evaluation=summary_parts.evaluation,
             webhooks=webhooks,
@@ -194,14 +195,16 @@ class DemoSession:
 
     def serve_until_interrupted(self) -> None:
         """Keep the dashboard (and webhooks) up until Ctrl-C or SIGTERM."""
+        # soft_wrap: a URL broken over two lines cannot be clicked or pasted.
         self.progress.console.print(
             f"\nDashboard: [bold]{self.dashboard_url}[/]\n"
             f"Sandbox (a local HubSpot): {self.sandbox.url}/_sandbox/docs\n"
-            "Press Ctrl-C to stop; everything started here stops with it."
+            "Press Ctrl-C to stop; everything started here stops with it.",
+            soft_wrap=True,
         )
         try:
-            while not self._stop.wait(0.5):
-                pass
+            while True:  # the servers run on their own threads; this one only waits
+                time.sleep(3600)
         except KeyboardInterrupt:
             self.progress.console.print("stopping …")
 
@@ -209,8 +212,8 @@ class DemoSession:
 
     def _start_sandbox(self, config: ScoringConfig) -> int:
         """Start the local HubSpot with one generated portal; returns its hub id."""
-        title = f"Starting a HubSpot sandbox: {self.options.contacts:,} contacts, a year of history"
-        with self.progress.step(title):
+        title = f"HubSpot sandbox: {self.options.contacts:,} contacts, a year of history"
+        with self.progress.step("sandbox", title):
             # The app's URL must be known before the sandbox can deliver webhooks to it, so
             # the connector's socket is bound first and served later.
             sock = bind_socket("127.0.0.1", 0)
@@ -233,7 +236,11 @@ class DemoSession:
             control = SandboxControl(server.url)
             self._stack.callback(control.close)
             self._control = control
-            hub_id = control.portals()[0].hub_id
+            portal = control.portals()[0]
+            hub_id = portal.hub_id
+            viewer = PortalViewer(server.url, portal.static_token)
+            self._stack.callback(viewer.close)
+            self._viewer = viewer
             self._settings = self._demo_settings(sandbox_config, server.url, public_url)
         return hub_id
 
@@ -252,18 +259,22 @@ class DemoSession:
             client_secret=SecretStr(sandbox_config.client_secret),
             app_id=str(sandbox_config.app_id),
             public_url=public_url,
-            token_encryption_key=SecretStr(Fernet.generate_key().decode("ascii")),
+            # Empty: the store keeps a generated key file in the data dir, so data kept with
+            # --keep/--out-dir opens again with LEADSCORE_DATA_DIR pointing there.
+            token_encryption_key=SecretStr(""),
             dashboard_token=SecretStr(secrets.token_urlsafe(24)),
             host="127.0.0.1",
             port=int(public_url.rsplit(":", 1)[1]),
         )
 
     def _start_connector(self) -> None:
-        with self.progress.step("Starting the connector (web app, webhook inbox, SQLite store)"):
+        with self.progress.step("connector", "Connector: web app, webhook inbox, SQLite store"):
             store = open_store(settings=self.settings)
             self._stack.callback(store.close)
             self._store = store
-            services = WebServices.build(self.settings, store, worker_id="demo")
+            # No scheduler: the demo runs the first sync, training and rescore itself, in
+            # order, and shows them; a scheduler would start the same jobs on its own.
+            services = WebServices.build(self.settings, store, scheduler=False)
             app = create_app(services)
             services.start_background()
             self._stack.callback(services.stop_background)
@@ -271,7 +282,7 @@ class DemoSession:
             self._served = self._stack.enter_context(serve_in_thread(app, sock=self._socket))
 
     def _connect(self, hub_id: int) -> None:
-        with self.progress.step("Connecting in one click (OAuth) and provisioning properties"):
+        with self.progress.step("connect", "One-click connection (OAuth), properties provisioned"):
             connect_portal(self.served.url, hub_id)
             portal = self.store.portals.get(hub_id)
             if portal is None or portal.status != "connected":
@@ -282,8 +293,8 @@ class DemoSession:
 
     def _full_sync(self, hub_id: int) -> PassReport:
         total = self.options.contacts
-        title = "Full sync: read, score and write back every contact"
-        with self.progress.step(title) as bar:
+        title = "Full sync: read, score, write back every contact"
+        with self.progress.step("full_sync", title) as bar:
             bar.update(0, total)
 
             def on_chunk(report: PassReport) -> None:
@@ -303,8 +314,8 @@ class DemoSession:
         return report
 
     def _train(self, hub_id: int) -> ModelSummary:
-        title = "Training the predictive model on the synced history"
-        with self.progress.step(title):
+        title = "Training the predictive model on the portal's history"
+        with self.progress.step("train", title):
             report = self.services.sync.train(hub_id)
         if report.model_version is None:
             # Too little history is a normal state of a portal: it scores with rules alone.
@@ -329,8 +340,8 @@ class DemoSession:
         return summary
 
     def _rescore(self, hub_id: int) -> PassReport:
-        title = "Rescoring every contact with the model (from stored inputs, no reads)"
-        with self.progress.step(title):
+        title = "Rescore with the model (stored inputs, no reads)"
+        with self.progress.step("rescore", title):
             report = self.services.sync.rescore(hub_id)
         if not report.completed:
             raise LeadscoreError(
@@ -347,8 +358,8 @@ class DemoSession:
         count = self.options.new_leads
         names = model_properties(DEFAULT_MODEL)
         watched = [names.score, names.tier]
-        title = f"Adding {count} new leads; scoring them through webhooks"
-        with self.progress.step(title) as bar:
+        title = f"{count} new leads scored through webhooks"
+        with self.progress.step("webhooks", title) as bar:
             bar.update(0, count)
             created = time.monotonic()
             ids = self.control.add_leads(hub_id, count, seed=self.options.seed + 1)
@@ -356,7 +367,7 @@ class DemoSession:
             deadline = created + SCORE_WAIT_S
             while len(seen) < len(ids) and time.monotonic() < deadline:
                 pending = [i for i in ids if i not in seen]
-                for contact in self.control.read_contacts(hub_id, pending, watched):
+                for contact in self.viewer.read_contacts(pending, watched):
                     score = contact.properties.get(names.score)
                     if score not in (None, ""):
                         seen[contact.contact_id] = WebhookLead(
@@ -387,7 +398,7 @@ class DemoSession:
 
     def _grade_and_report(self, hub_id: int) -> _Graded:
         report_path = self.options.resolved_report_path().resolve()
-        with self.progress.step("Grading the scores against the hidden truth; writing the report"):
+        with self.progress.step("grade", "Graded against the hidden truth; report written"):
             now = datetime.now(UTC)
             portal = self.store.portals.require(hub_id)
             portal_history = load_portal_history(self.store, portal, now)
@@ -408,8 +419,8 @@ class DemoSession:
 
     # ---- figures ------------------------------------------------------------------------
 
-    def _provisioned_properties(self, hub_id: int) -> list[str]:
-        return [p.name for p in self.control.properties(hub_id, group=GROUP_NAME)]
+    def _provisioned_properties(self) -> list[str]:
+        return sorted(p.name for p in self.viewer.properties(group=GROUP_NAME))
 
     def _api_usage(self, hub_id: int, counts: RequestCounts) -> ApiUsage:
         # Every run (pass, training, rescore, webhook batch) recorded its calls by kind.
@@ -419,10 +430,15 @@ class DemoSession:
             by_kind.update(run.counters.api_calls)
             by_run[run.kind] += sum(run.counters.api_calls.values())
         oauth = RATE_LIMIT_POLICIES["oauth"]
+        runs_total = sum(by_kind.values())
+        connection = max(0, counts.total - self.viewer.requests - runs_total)
         return ApiUsage(
-            connector_calls={**dict(by_kind.most_common()), "total": sum(by_kind.values())},
+            connector_calls={**dict(by_kind.most_common()), "total": runs_total},
             connector_calls_by_run=dict(by_run),
+            connection_requests=connection,
+            connector_total=runs_total + connection,
             sandbox_requests=counts.total,
+            demo_reads=self.viewer.requests,
             sandbox_requests_by_endpoint={e.endpoint: e.total for e in counts.endpoints},
             rate_limited_seen=counts.rate_limited_total,
             rate_limited_by_policy=counts.rate_limited,
@@ -448,6 +464,11 @@ class DemoSession:
     def sandbox(self) -> SandboxServer:
         """The running sandbox server."""
         return _require(self._sandbox, "sandbox")
+
+    @property
+    def viewer(self) -> PortalViewer:
+        """The demo's own view of the portal (a private-app token)."""
+        return _require(self._viewer, "portal viewer")
 
     @property
     def control(self) -> SandboxControl:

@@ -15,6 +15,8 @@ class StepTiming:
     """Wall time of one demo step."""
 
     step: str
+    """A short key: sandbox, connector, connect, full_sync, train, rescore, webhooks, grade."""
+    title: str
     seconds: float
 
 
@@ -84,11 +86,21 @@ class ApiUsage:
     """HubSpot API calls, as the connector counted them and as the sandbox saw them."""
 
     connector_calls: dict[str, int]
-    """By kind (list, batch_read, batch_update, associations, ...), plus `total`."""
+    """Calls of the connector's runs by kind (list, batch_read, batch_update, associations,
+    engagements, ...) plus `total`, as the runs recorded them (retries included)."""
     connector_calls_by_run: dict[str, int]
-    """By run kind: full (the sync), train, rescore, webhook."""
+    """The same calls by run kind: full (the sync), train, rescore, webhook."""
+    connection_requests: int
+    """Requests of the one-click connection (provisioning, lifecycle stages), which is not
+    a run: the sandbox's count minus the runs' and the demo's own."""
     sandbox_requests: int
+    """Every request the sandbox answered for the portal: the connector's and `demo_reads`."""
     sandbox_requests_by_endpoint: dict[str, int]
+    demo_reads: int
+    """The demo's own reads (checking new leads' scores, listing properties) with the
+    portal's private-app token, which has its own allowance."""
+    connector_total: int
+    """Everything the connector sent: its runs plus the connection."""
     rate_limited_seen: int
     """429 answers the sandbox gave the connector (the goal: none)."""
     rate_limited_by_policy: dict[str, int]
