@@ -4,12 +4,16 @@
 of its time to live while the job runs, and releases it at the end. When a renewal fails
 (the lease expired and another worker took it, or the database is gone), `lost` is set and
 the job stops after its current chunk. A worker killed outright simply stops renewing; its
-lease expires after the TTL and another worker takes over.
+lease expires after the TTL and another worker takes over; on the same host a restarted
+worker need not wait for that: a holder whose process is gone is taken over at once.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 from datetime import timedelta
 from types import TracebackType
@@ -22,20 +26,40 @@ from connector.store import Store
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = timedelta(minutes=2)
+JOB_SEPARATOR = "#"
 
 
 class LeaseBusy(LeadscoreError):
     """Another live worker holds the lease."""
 
 
-class LeaseKeeper:
-    """Context manager holding the lease `name` for `owner`; raises `LeaseBusy` if taken."""
+def holder_is_dead(owner: str) -> bool:
+    """Whether a `host:pid[#job]` owner is a process of this host that no longer runs."""
+    host, _, pid = owner.partition(JOB_SEPARATOR)[0].rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
-    def __init__(self, store: Store, name: str, owner: str, ttl: timedelta = DEFAULT_TTL) -> None:
-        """Prepare to hold `name` for `owner` with time to live `ttl`."""
+
+class LeaseKeeper:
+    """Context manager holding the lease `name` for one job of `worker`; raises `LeaseBusy`
+    if taken.
+
+    The owner recorded is the worker id plus a token of this job, so two jobs of one
+    process (a scheduled pass and one asked through the API) exclude each other too.
+    """
+
+    def __init__(self, store: Store, name: str, worker: str, ttl: timedelta = DEFAULT_TTL) -> None:
+        """Prepare to hold `name` for a job of `worker` with time to live `ttl`."""
         self.store = store
         self.name = name
-        self.owner = owner
+        self.owner = f"{worker}{JOB_SEPARATOR}{secrets.token_hex(4)}"
         self.ttl = ttl
         self.lost = threading.Event()
         self._done = threading.Event()
@@ -44,8 +68,14 @@ class LeaseKeeper:
     def __enter__(self) -> LeaseKeeper:
         if not self.store.leases.try_acquire(self.name, self.owner, self.ttl):
             holder = self.store.leases.get(self.name)
-            who = holder.owner if holder is not None else "another worker"
-            raise LeaseBusy(f"{self.name} is held by {who}; try again when it finishes")
+            if holder is not None and holder_is_dead(holder.owner):
+                log.warning("lease %s: its holder %s is no longer running; taking it over",
+                            self.name, holder.owner)
+                self.store.leases.release(self.name, holder.owner)
+            if not self.store.leases.try_acquire(self.name, self.owner, self.ttl):
+                holder = self.store.leases.get(self.name)
+                who = holder.owner if holder is not None else "another worker"
+                raise LeaseBusy(f"{self.name} is held by {who}; try again when it finishes")
         self._thread = threading.Thread(target=self._renew_loop, name=f"lease-{self.name}",
                                         daemon=True)
         self._thread.start()

@@ -62,6 +62,11 @@ class WorkerScheduler:
         with self._lock:
             return set(self._portals)
 
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler is started and not asked to stop (for `/healthz`)."""
+        return bool(self._scheduler.running) and not self.stop.is_set()
+
     def start(self) -> None:
         """Start the scheduler; the portal list is read at once and then every `poll_s`."""
         self._scheduler.add_job(self.refresh_portals, IntervalTrigger(seconds=self.poll_s),

@@ -50,6 +50,7 @@ from connector.sync.portal_session import (
     portal_limits,
 )
 from connector.sync.process import ContactProcessor
+from connector.sync.pull import CONTACTS_STREAM, FULL
 from connector.sync.report import PassReport
 from connector.sync.rescore import call_budget, rescore_portal
 from connector.sync.scorers import ScorerCache
@@ -250,7 +251,9 @@ class SyncService:
                 run_contact_pass(self.store, self._processor(session, scoring, dry_run),
                                  report, options)
 
-            kind: RunKind = "full" if full else "incremental"
+            cursor = self.store.cursors.get(portal_id, CONTACTS_STREAM)
+            full_pass = full or cursor is None or cursor.phase == FULL
+            kind: RunKind = "full" if full_pass else "incremental"
             return self._run(portal_id, kind, dry_run, body)
 
     def process_contacts(self, portal_id: int, contact_ids: Sequence[str]) -> PassReport:

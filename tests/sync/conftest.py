@@ -96,7 +96,7 @@ def settings_for(box: Box, tmp_path: Path, **extra: Any) -> Settings:
         "sync_chunk_size": 100,
     }
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -91,6 +91,7 @@ def test_lifecycle_moves_only_forward_and_never_from_protected(box: Box, store: 
             continue
         moved += 1
         assert old not in PROTECTED and old != "other"
+        assert new is not None
         assert old is None or order.index(new) > order.index(old)
         assert new in {"marketingqualifiedlead", "salesqualifiedlead"}
     assert moved > 0
