@@ -40,7 +40,7 @@ from connector.demo.summary import (
     WebhookRun,
 )
 from connector.errors import LeadscoreError
-from connector.hubspot.properties import DEFAULT_MODEL, GROUP_NAME, model_properties
+from connector.hubspot.properties import DEFAULT_MODEL, GROUP_NAME, property_names
 from connector.insights.render import render_report, write_page
 from connector.insights.scoring_run import score_history
 from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
@@ -356,7 +356,7 @@ class DemoSession:
 
     def _webhook_leads(self, hub_id: int) -> WebhookRun:
         count = self.options.new_leads
-        names = model_properties(DEFAULT_MODEL)
+        names = property_names(DEFAULT_MODEL)
         watched = [names.score, names.tier]
         title = f"{count} new leads scored through webhooks"
         with self.progress.step("webhooks", title) as bar:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from connector.hubspot.properties import ModelProperties
 from connector.hubspot.records import ActivityLinks, ContactRecord, ContactUpdate, EngagementRecord
 from connector.scoring.leads import ACTIVITY_COLUMNS, LeadFrame, empty_activities
+from connector.scoring.properties import ModelProperties
 
 ENGAGEMENT_PROPERTIES: Mapping[str, tuple[str, ...]] = {
     "call": ("hs_timestamp", "hs_call_status", "hs_call_direction", "hs_call_duration"),

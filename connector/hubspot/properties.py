@@ -6,22 +6,17 @@ One group, `leadscore` ("Lead scoring"). The default model's properties are
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from connector.errors import LeadscoreError
+# Names and tiers are the scoring domain's; this module adds HubSpot's definitions.
+from connector.scoring.properties import DEFAULT_MODEL, TIERS, property_names
 
 GROUP_NAME = "leadscore"
 GROUP_LABEL = "Lead scoring"
-DEFAULT_MODEL = "default"
-TIERS: tuple[str, ...] = ("hot", "warm", "cold", "disqualified")
 UNSEGMENTED = "unsegmented"
 """The segment option used until segmentation names its segments: HubSpot refuses an
 enumeration without options."""
-
-_MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-
 
 @dataclass(frozen=True)
 class PropertyOption:
@@ -58,49 +53,6 @@ class PropertyDefinition:
 LEADSCORE_GROUP = PropertyGroup(GROUP_NAME, GROUP_LABEL)
 
 
-@dataclass(frozen=True)
-class ModelProperties:
-    """Property names of one scoring model."""
-
-    model: str
-    score: str
-    fit: str
-    engagement: str
-    likelihood: str
-    tier: str
-    reasons: str
-    segment: str
-    scored_at: str
-    version: str
-
-    def names(self) -> tuple[str, ...]:
-        """Every property name of the model, in table order."""
-        return (self.score, self.fit, self.engagement, self.likelihood, self.tier,
-                self.reasons, self.segment, self.scored_at, self.version)
-
-
-def model_properties(model: str = DEFAULT_MODEL) -> ModelProperties:
-    """Property names for a model (`default` → `leadscore_score`, `x` → `leadscore_x_score`)."""
-    if not _MODEL_NAME.match(model):
-        raise LeadscoreError(
-            f"scoring model name {model!r} must be lower-case letters, digits and underscores, "
-            "starting with a letter (it becomes part of HubSpot property names)"
-        )
-    prefix = "leadscore_" if model == DEFAULT_MODEL else f"leadscore_{model}_"
-    return ModelProperties(
-        model=model,
-        score=f"{prefix}score",
-        fit=f"{prefix}fit",
-        engagement=f"{prefix}engagement",
-        likelihood=f"{prefix}likelihood",
-        tier=f"{prefix}tier",
-        reasons=f"{prefix}reasons",
-        segment=f"{prefix}segment",
-        scored_at=f"{prefix}scored_at",
-        version=f"{prefix}version",
-    )
-
-
 def _options(values: Sequence[str]) -> tuple[PropertyOption, ...]:
     return tuple(
         PropertyOption(value=v, label=v.replace("_", " ").capitalize(), display_order=i)
@@ -110,7 +62,7 @@ def _options(values: Sequence[str]) -> tuple[PropertyOption, ...]:
 
 def model_definitions(model: str, segment_options: Sequence[str] = ()) -> list[PropertyDefinition]:
     """The property definitions of one model (see DESIGN.md's table)."""
-    names = model_properties(model)
+    names = property_names(model)
     suffix = "" if model == DEFAULT_MODEL else f" ({model})"
 
     def define(name: str, label: str, type_: str, field_type: str, description: str,

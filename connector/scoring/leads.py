@@ -53,7 +53,9 @@ class LeadFrame:
         """Wrap a property table (index = ids) with optional activities."""
         table = table.copy()
         table.index = table.index.astype(str)
-        return cls(contacts=table, activities=empty_activities() if activities is None else activities)
+        if activities is None:
+            activities = empty_activities()
+        return cls(contacts=table, activities=activities)
 
     def __len__(self) -> int:
         return len(self.contacts)

@@ -22,7 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
-from connector.hubspot.properties import DEFAULT_MODEL, model_properties
+from connector.hubspot.properties import DEFAULT_MODEL, property_names
 from connector.insights.history import History
 from connector.scoring.guards import post_outcome_rule
 from connector.scoring.leads import LeadFrame
@@ -137,7 +137,7 @@ def recorded_arms(
 
 def written_scores(states: Iterable[ContactState], scoring_model: str) -> pd.DataFrame:
     """The score values of each contact: confirmed ones, else those awaiting a write."""
-    names = model_properties(scoring_model)
+    names = property_names(scoring_model)
     by_column = {
         "score": names.score,
         "fit": names.fit,

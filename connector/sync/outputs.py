@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from connector.hubspot.mapping import score_updates
-from connector.hubspot.properties import model_properties
 from connector.insights.segments import Segmentation
 from connector.scoring.config import ScoringConfig, model_hash
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
 from connector.scoring.lifecycle import forward_stages
+from connector.scoring.properties import property_names
 
 if TYPE_CHECKING:
     from connector.sync.experiment import LiveExperiment
@@ -60,7 +60,7 @@ class Desired:
 
 def stamp_names(config: ScoringConfig) -> frozenset[str]:
     """The `*_scored_at` property names of every model (written only with a change)."""
-    return frozenset(model_properties(model).scored_at for model in config.models)
+    return frozenset(property_names(model).scored_at for model in config.models)
 
 
 def expected_versions(scoring: PortalScoring) -> dict[str, str]:
@@ -75,7 +75,7 @@ def expected_versions(scoring: PortalScoring) -> dict[str, str]:
         trained = scoring.scorer.models.get(scoring.config.artifact_key(name))
         if trained is not None:
             version = f"{version}+{trained.version}"
-        versions[model_properties(name).version] = version
+        versions[property_names(name).version] = version
     return versions
 
 
@@ -94,7 +94,7 @@ def desired_values(scoring: PortalScoring, leads: LeadFrame, now: datetime) -> d
         if segmentation is not None:
             table["segment"] = segmentation.assign(leads, scored.frame)
         updates = score_updates(
-            table, model_properties(name), scored_at=now, version=scored.version
+            table, property_names(name), scored_at=now, version=scored.version
         )
         for update in updates:
             for prop, value in update.properties.items():

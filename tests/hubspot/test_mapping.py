@@ -14,8 +14,8 @@ from connector.hubspot.mapping import (
     lead_frame,
     score_updates,
 )
-from connector.hubspot.properties import model_properties
 from connector.hubspot.records import ActivityLinks, ContactRecord, EngagementRecord
+from connector.scoring.properties import property_names
 
 
 def contacts() -> list[object]:
@@ -100,7 +100,7 @@ def test_score_updates_render_strings_for_model_properties() -> None:
          "segment": [None, "smb"], "lifecyclestage": ["marketingqualifiedlead", None]},
         index=pd.Index(["1", "2"]),
     )
-    names = model_properties("emea")
+    names = property_names("emea")
     updates = score_updates(scores, names, scored_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
                             version="cfg1:m2")
     first, second = updates
@@ -118,5 +118,5 @@ def test_score_updates_render_strings_for_model_properties() -> None:
 
 def test_naive_scored_at_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        score_updates(pd.DataFrame({"score": [1]}, index=["1"]), model_properties(),
+        score_updates(pd.DataFrame({"score": [1]}, index=["1"]), property_names("default"),
                       scored_at=datetime(2026, 1, 1), version="v")

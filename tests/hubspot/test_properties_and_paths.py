@@ -9,20 +9,13 @@ import pytest
 from connector.errors import LeadscoreError
 from connector.hubspot.oauth import REQUIRED_SCOPES, InvalidState, StateSigner, authorize_url
 from connector.hubspot.paths import CRM_2026_03, CRM_V3
-from connector.hubspot.properties import (
-    PropertyOption,
-    model_definitions,
-    model_properties,
-)
+from connector.hubspot.properties import PropertyOption, model_definitions
 from connector.hubspot.provisioning import differs, reconcile
 
 
-def test_default_and_named_model_property_names() -> None:
-    assert model_properties().score == "leadscore_score"
-    assert model_properties("emea").tier == "leadscore_emea_tier"
-    assert len(model_properties().names()) == 9
-    with pytest.raises(LeadscoreError, match="lower-case"):
-        model_properties("EMEA Team")
+def test_model_names_must_form_hubspot_property_names() -> None:
+    with pytest.raises(LeadscoreError, match="lowercase letters"):
+        model_definitions("EMEA Team")
 
 
 def test_model_definitions_types() -> None:

@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 from connector.cli.app import _register, app
 from connector.errors import LeadscoreError
-from connector.hubspot.properties import model_properties
 from connector.insights.ab import assign_arm, compare_arms
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import load_config, model_hash
 from connector.scoring.leads import LeadFrame, empty_activities
+from connector.scoring.properties import property_names
 from connector.settings import Settings, get_settings
 from connector.store import ContactState, Store, Tokens, open_store
 from connector.store.records import ArmName
@@ -35,7 +35,7 @@ from connector.sync.service import SyncService
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "scoring.yaml"
 SALT = "test-ab"
-VERSION = model_properties("default").version
+VERSION = property_names("default").version
 _register()
 
 
