@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
 from connector.insights.compare import compare_scorings
 from connector.insights.evidence import build_evidence
@@ -77,14 +78,13 @@ def _history_source(
     In portal mode the outcome is the lifecycle stage, so the CSV-only flags are refused
     rather than silently ignored.
     """
-    if options.csv is not None:
-        if portal is not None:
-            raise LeadscoreError("give the history as --csv FILE or --portal ID, not both")
+    csv_only = (
+        ("--target", options.target),
+        ("--positive", options.positive),
+        ("--id-column", options.id_column),
+    )
+    if csv_source(options.csv, portal, csv_only) is not None:
         return options.source(now), model
-    flags = (("--target", options.target), ("--positive", options.positive))
-    stray = [flag for flag, value in (*flags, ("--id-column", options.id_column)) if value]
-    if stray:
-        raise LeadscoreError(f"{stray[0]} only applies with --csv FILE")
     source = PortalSource(portal, choose_model(load_config(config), scoring_model), now)
     return source, model if model is not None else source.model_file()
 
@@ -93,10 +93,6 @@ CSV_HELP = "CSV export of leads with a known outcome (one row per lead)."
 TARGET_HELP = "Column holding the outcome (removed from the properties the scoring sees)."
 POSITIVE_HELP = "Value of the target column meaning 'converted' (default: yes/true/1/won...)."
 CONFIG_HELP = "Scoring configuration file (default: the shipped config/scoring.yaml)."
-PORTAL_HELP = (
-    "Hub id of the synced portal whose history to use (the default without --csv: the only "
-    "connected portal); converted = lifecycle stage opportunity or later."
-)
 ID_HELP = (
     "Column holding the contact id (default: hs_object_id, contact_id, id or vid; else row number)."
 )

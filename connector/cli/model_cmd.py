@@ -1,10 +1,18 @@
-"""`leadscore model train|backtest|show`: train from a CSV, backtest honestly, inspect artifacts."""
+"""`leadscore model train|backtest|show`: train, backtest honestly, inspect the model.
+
+The leads come from a CSV with an outcome column (`--csv FILE --target COL`), or else from the
+synced portal's stored contacts (`--portal ID`, default the only connected portal): the
+contact properties and activities the sync stored, converted = lifecycle stage opportunity or
+later. A portal's model is trained by the sync service and activated in the store, exactly as
+the scheduled training does.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,10 +22,17 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
 from connector.scoring.backtest import BacktestResult, run_backtest
 from connector.scoring.model import ModelMetadata, read_metadata, train_model
-from connector.scoring.target import binary_target
+from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, binary_target
+from connector.settings import get_settings
+from connector.store import Store, open_store
+from connector.sync.history_source import resolve_portal
+from connector.sync.outputs import LIFECYCLE
+from connector.sync.service import SyncService
+from connector.sync.training import outcomes, portal_history
 from connector.tables import read_table
 
 model_app = typer.Typer(
@@ -26,8 +41,11 @@ model_app = typer.Typer(
 )
 console = Console()
 
-_CSV = typer.Option(..., "--csv", help="CSV of leads with known outcomes (header row).")
-_TARGET = typer.Option(..., "--target", help="Column holding the outcome (converted or not).")
+_CSV = typer.Option(None, "--csv", help="CSV of leads with known outcomes (header row).")
+_TARGET = typer.Option(
+    None, "--target", help="Column holding the outcome (converted or not); with --csv."
+)
+_PORTAL = typer.Option(None, "--portal", help=PORTAL_HELP)
 _POSITIVE = typer.Option(
     None, "--positive", help="Value of the target column meaning converted (yes/true/1 if omitted)."
 )
@@ -45,15 +63,55 @@ def _names(option: str) -> list[str]:
     return [n.strip() for n in option.split(",") if n.strip()]
 
 
-def _load(csv: Path, target: str, positive: str | None) -> tuple[pd.DataFrame, pd.Series]:
+def _load(csv: Path, target: str | None, positive: str | None) -> tuple[pd.DataFrame, pd.Series]:
+    if target is None:
+        raise LeadscoreError("give the history as --csv FILE --target COLUMN")
     table = read_table(csv)
     return binary_target(table, target, positive)
 
 
+@dataclass(frozen=True)
+class PortalTable:
+    """A synced portal's leads as the model sees them: properties, activities, outcomes."""
+
+    table: pd.DataFrame
+    activities: pd.DataFrame
+    converted: pd.Series
+
+
+def _portal_table(store: Store, hub_id: int) -> PortalTable:
+    """The portal's stored contacts and their outcomes, as the portal's training reads them.
+
+    The funnel is HubSpot's default lifecycle order, so the backtest runs offline (training
+    reads the portal's own stage order, which matches it unless the portal customised it).
+    """
+    leads = portal_history(store, hub_id)
+    if len(leads) == 0:
+        raise LeadscoreError(f"portal {hub_id} has no synced contacts; run `leadscore sync --full`")
+    if LIFECYCLE not in leads.contacts.columns:
+        raise LeadscoreError(
+            f"portal {hub_id}: the synced contacts carry no {LIFECYCLE!r}, so outcomes are "
+            "unknown; run `leadscore sync --full` with the current version"
+        )
+    converted = outcomes(leads, DEFAULT_LIFECYCLE_ORDER)
+    return PortalTable(leads.contacts, leads.activities, converted)
+
+
+def _active_metadata(store: Store, hub_id: int) -> ModelMetadata:
+    """The metadata of the portal's newest active model (one per scoring-model key)."""
+    active = [a for a in store.models.history(hub_id) if a.active]
+    if not active:
+        raise LeadscoreError(
+            f"portal {hub_id} has no trained model; run `leadscore model train --portal {hub_id}`"
+        )
+    return ModelMetadata.model_validate(active[0].meta)
+
+
 @model_app.command("train")
 def train(
-    csv: Path = _CSV,
-    target: str = _TARGET,
+    csv: Path | None = _CSV,
+    target: str | None = _TARGET,
+    portal: int | None = _PORTAL,
     positive: str | None = _POSITIVE,
     drop: str = _DROP,
     keep_leak: str = _KEEP_LEAK,
@@ -62,8 +120,20 @@ def train(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the model's metadata as JSON."),
 ) -> None:
-    """Train a calibrated model on a CSV and save it as a single versioned file."""
-    features, outcome = _load(csv, target, positive)
+    """Train a calibrated model on a CSV and save it as a single versioned file, or train the
+    portal's model from its synced history and make it the one the sync scores with."""
+    csv_only = (
+        ("--target", target),
+        ("--positive", positive),
+        ("--drop", drop),
+        ("--keep-leak", keep_leak),
+        ("--out", out),
+    )
+    source = csv_source(csv, portal, csv_only)
+    if source is None:
+        _train_portal(portal, as_json)
+        return
+    features, outcome = _load(source, target, positive)
     with nullcontext() if as_json else console.status("training"):
         model = train_model(
             features,
@@ -81,10 +151,29 @@ def train(
     console.print(f"saved [bold]{path}[/]")
 
 
+def _train_portal(portal: int | None, as_json: bool) -> None:
+    """Train through the sync service (lease, run history) and show the activated model."""
+    settings = get_settings()
+    with open_store(settings=settings) as store:
+        hub_id = resolve_portal(store, portal).hub_id
+        with nullcontext() if as_json else console.status(f"training portal {hub_id}"):
+            report = SyncService(settings, store).train(hub_id)
+        if report.model_version is None:
+            reason = "; ".join(report.errors) or "the training did not complete"
+            raise LeadscoreError(f"portal {hub_id}: no model trained: {reason}")
+        metadata = _active_metadata(store, hub_id)
+    if as_json:
+        typer.echo(json.dumps({"portal_id": hub_id, **metadata.model_dump(mode="json")}))
+        return
+    _print_metadata(metadata)
+    console.print(f"active for portal [bold]{hub_id}[/]")
+
+
 @model_app.command("backtest")
 def backtest(
-    csv: Path = _CSV,
-    target: str = _TARGET,
+    csv: Path | None = _CSV,
+    target: str | None = _TARGET,
+    portal: int | None = _PORTAL,
     positive: str | None = _POSITIVE,
     drop: str = _DROP,
     keep_leak: str = _KEEP_LEAK,
@@ -95,7 +184,17 @@ def backtest(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Out-of-sample AUC, Brier, lift and deciles, beside logistic and HGB baselines."""
-    features, outcome = _load(csv, target, positive)
+    source = csv_source(csv, portal, (("--target", target), ("--positive", positive)))
+    dropped = _names(drop)
+    activities: pd.DataFrame | None = None
+    if source is not None:
+        features, outcome = _load(source, target, positive)
+    else:
+        with open_store(settings=get_settings()) as store:
+            history = _portal_table(store, resolve_portal(store, portal).hub_id)
+        features, outcome, activities = history.table, history.converted, history.activities
+        # The stage is the outcome itself; the portal's training drops it the same way.
+        dropped = [LIFECYCLE, *dropped]
     if time_column is not None and time_column not in features.columns:
         raise LeadscoreError(f"time column '{time_column}' not found")
     with Progress(console=console, disable=as_json, transient=True) as progress:
@@ -106,8 +205,9 @@ def backtest(
             now=datetime.now(UTC),
             folds=folds,
             time_column=time_column,
-            drop=_names(drop),
+            drop=dropped,
             keep_leaks=_names(keep_leak),
+            activities=activities,
             on_fold=lambda _: progress.advance(task),
         )
     if as_json:
@@ -118,11 +218,25 @@ def backtest(
 
 @model_app.command("show")
 def show(
-    path: Path = typer.Argument(..., help="A model file written by `leadscore model train`."),
+    path: Path | None = typer.Argument(
+        None, help="A model file written by `leadscore model train` (else the portal's model)."
+    ),
+    portal: int | None = typer.Option(
+        None,
+        "--portal",
+        help="Hub id of the portal whose active model to show (default without PATH: the only "
+        "connected portal).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the metadata as JSON."),
 ) -> None:
     """Show a model's version, training figures, features and excluded columns."""
-    metadata = read_metadata(path)
+    if path is not None:
+        if portal is not None:
+            raise LeadscoreError("give a model file PATH or --portal ID, not both")
+        metadata = read_metadata(path)
+    else:
+        with open_store(settings=get_settings()) as store:
+            metadata = _active_metadata(store, resolve_portal(store, portal).hub_id)
     if as_json:
         typer.echo(metadata.model_dump_json())
         return

@@ -98,10 +98,13 @@ def run_backtest(
     time_column: str | None = None,
     drop: Sequence[str] = (),
     keep_leaks: Sequence[str] = (),
+    activities: pd.DataFrame | None = None,
     on_fold: Callable[[int], None] | None = None,
 ) -> BacktestResult:
     """Backtest with stratified K-fold, or train-on-past/test-on-future with `time_column`.
 
+    `activities` (`LeadFrame.activities` form, `table` indexed by contact id) add the
+    engagement aggregates, recomputed per fold from the events as training and scoring do.
     `on_fold(i)` is called after each fold (for progress bars). Raises `NotEnoughData` when
     the table (or a fold's training part) is too small, `LeadscoreError` for bad options.
     """
@@ -126,17 +129,22 @@ def run_backtest(
             raise LeadscoreError(f"fold {i + 1} has a single outcome; use fewer --folds")
         fit_table, test_table = table.iloc[fit_rows], table.iloc[test_rows]
         model = train_model(
-            fit_table, target.iloc[fit_rows], now=now, drop=drop, keep_leaks=keep_leaks
+            fit_table,
+            target.iloc[fit_rows],
+            now=now,
+            activities=activities,
+            drop=drop,
+            keep_leaks=keep_leaks,
         )
         used.update(model.plan.source_columns)
         excluded.update({e.column: e for e in model.metadata.excluded})
         leaks.update({leak.column: leak for leak in model.metadata.suspected_leaks})
-        p = model.predict(LeadFrame.from_table(test_table), now).probability
+        p = model.predict(LeadFrame.from_table(test_table, activities), now).probability
         scores[test_rows] = p
         model_auc.append(float(roc_auc_score(y[test_rows], p)))
         model_brier.append(float(brier_score_loss(y[test_rows], p)))
-        x_fit = build_matrix(model.plan, fit_table, now)
-        x_test = build_matrix(model.plan, test_table, now)
+        x_fit = build_matrix(model.plan, fit_table, now, activities)
+        x_test = build_matrix(model.plan, test_table, now, activities)
         categorical = [j for j, s in enumerate(model.plan.features()) if s.is_categorical]
         for fitted, aucs, briers in (
             (_logistic(categorical, x_fit.shape[1]), lr_auc, lr_brier),

@@ -1,0 +1,1 @@
+"""Tests of the dashboard and portal-history insights."""
