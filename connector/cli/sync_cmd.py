@@ -110,10 +110,14 @@ def _print_reports(reports: list[PassReport], as_json: bool) -> None:
 
 def connect(
     token: str | None = typer.Option(
-        None, "--token", help="Static private-app / service-key token instead of OAuth."
+        None, "--token",
+        help="Static private-app / service-key token instead of OAuth; its portal is looked "
+             "up (account details).",
     ),
     portal: int | None = typer.Option(
-        None, "--portal", help="Hub id of the static token's portal (required with --token)."
+        None, "--portal",
+        help="With --token: the hub id you expect; HubSpot is asked which portal the token "
+             "is for, and a different one is refused. Optional.",
     ),
     tier: str = typer.Option(
         "starter", "--tier", help=f"Static token's subscription: {', '.join(STATIC_TIERS)}."
@@ -130,14 +134,12 @@ def connect(
 
     Prints the install link (and opens it), listens on the redirect URI for HubSpot's
     callback, stores the tokens encrypted, creates the lead-scoring properties and queues
-    the first full sync. A static token gets scheduled syncs only (no webhooks).
+    the first full sync. A static token gets scheduled syncs only (no webhooks); its
+    portal is found from the token, and `--portal` only double-checks it.
     """
     with _service(config) as (settings, _, service):
         connection = ConnectionService(settings, service.store, service)
         if token is not None:
-            if portal is None:
-                raise LeadscoreError("--portal HUB_ID is required with --token "
-                                     "(a static token does not say which portal it is for)")
             result = connection.connect_static_token(token, portal_id=portal, tier=tier)
         else:
             result = _connect_oauth(connection, settings, open_browser, timeout, as_json)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from connector.sandbox.account_info import account_info_router
 from connector.sandbox.api_errors import HubSpotError
 from connector.sandbox.control import control_router
 from connector.sandbox.core import Sandbox
@@ -13,13 +14,19 @@ from connector.sandbox.crm_objects import objects_router
 from connector.sandbox.crm_properties import properties_router
 from connector.sandbox.gate import CrmGate
 from connector.sandbox.oauth import oauth_router
-from connector.sandbox.paths import ASSOCIATIONS_PREFIXES, OBJECTS_PREFIXES, PROPERTIES_PREFIXES
+from connector.sandbox.paths import (
+    ACCOUNT_INFO_PREFIXES,
+    ASSOCIATIONS_PREFIXES,
+    OBJECTS_PREFIXES,
+    PROPERTIES_PREFIXES,
+)
 from connector.sandbox.tokens import TokenError
 from connector.sandbox.wire import error_response, json_response
 
 
 def create_app(sandbox: Sandbox) -> FastAPI:
-    """Build the FastAPI app serving `sandbox` (CRM v3/v4 + dated paths, OAuth, control)."""
+    """Build the FastAPI app serving `sandbox` (CRM v3/v4 + dated paths, account info,
+    OAuth, control)."""
     app = FastAPI(
         title="HubSpot sandbox",
         description="A local HubSpot for the lead-scoring connector.",
@@ -33,6 +40,8 @@ def create_app(sandbox: Sandbox) -> FastAPI:
         app.include_router(associations_router(sandbox), prefix=prefix)
     for prefix in OBJECTS_PREFIXES:
         app.include_router(objects_router(sandbox), prefix=prefix)
+    for prefix in ACCOUNT_INFO_PREFIXES:
+        app.include_router(account_info_router(sandbox), prefix=prefix)
     app.include_router(oauth_router(sandbox))
     app.include_router(control_router(sandbox))
 

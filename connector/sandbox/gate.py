@@ -1,5 +1,5 @@
-"""The gate in front of every CRM route: fault injection, bearer authentication, rate
-limits (with HubSpot's headers and 429 bodies) and request counters.
+"""The gate in front of every CRM and account-info route: fault injection, bearer
+authentication, rate limits (with HubSpot's headers and 429 bodies) and request counters.
 
 A pure ASGI middleware: it runs before FastAPI routing, so a refused request costs no
 routing or body parsing, and it sees the final status of every answered one.
@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.sandbox.api_errors import correlation_id
-from connector.sandbox.paths import ASSOCIATIONS_PREFIXES, CRM_PREFIX, CRM_ROUTER_PREFIXES
+from connector.sandbox.paths import (
+    ASSOCIATIONS_PREFIXES,
+    CRM_ROUTER_PREFIXES,
+    GATED_PREFIXES,
+)
 from connector.sandbox.ratelimit import BucketKind
 from connector.sandbox.tokens import TokenError, TokenInfo
 
@@ -77,14 +81,15 @@ async def _send_json(
 
 
 class CrmGate:
-    """ASGI middleware guarding `/crm/` paths; everything else passes straight through."""
+    """ASGI middleware guarding `/crm/` and `/account-info/` paths; everything else passes
+    straight through."""
 
     def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
         self.app = app
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(CRM_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(GATED_PREFIXES):
             await self.app(scope, receive, send)
             return
         sandbox = self.sandbox

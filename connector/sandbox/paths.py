@@ -9,7 +9,11 @@ from __future__ import annotations
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
 ASSOCIATIONS_PREFIXES = ("/crm/v4/associations", "/crm/associations/2026-03")
-CRM_ROUTER_PREFIXES = OBJECTS_PREFIXES + PROPERTIES_PREFIXES + ASSOCIATIONS_PREFIXES
-CRM_PREFIX = "/crm/"  # authenticated, rate-limited, subject to faults
+ACCOUNT_INFO_PREFIXES = ("/account-info/v3", "/account-info/2026-03")
+CRM_ROUTER_PREFIXES = (
+    OBJECTS_PREFIXES + PROPERTIES_PREFIXES + ASSOCIATIONS_PREFIXES + ACCOUNT_INFO_PREFIXES
+)
+# Authenticated, rate-limited (the general bucket unless search/associations), subject to faults.
+GATED_PREFIXES = ("/crm/", "/account-info/")
 CONTROL_PREFIX = "/_sandbox"  # no auth, no limits, no faults
 OAUTH_PREFIX = "/oauth/"  # handled by oauth.py: no bearer auth, no limits, no faults

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector.sandbox.activity_summary import summary_updates
 from connector.sandbox.api_errors import HubSpotError, PropertyValueError
 from connector.sandbox.counters import Counters
 from connector.sandbox.properties import PropertyRegistry
@@ -507,9 +508,11 @@ class PortalState:
                     if record_id in contact_links:
                         contact_links.remove(record_id)
 
-    def merge(self, primary_id: int, merged_id: int) -> Record:
-        """Merge two contacts: the primary keeps its values and gains the other's missing
-        ones and its engagements; the merged contact is archived."""
+    def merge(self, primary_id: int, merged_id: int, source: str = "API") -> Record:
+        """Merge two contacts as HubSpot does: the primary keeps its id and its values, gains
+        the values it lacks from the other and the other's engagements; the other is
+        archived. One `contact.merge` webhook names both (`primaryObjectId`,
+        `mergedObjectIds`, `newObjectId`)."""
         with self.lock:
             store = self.contacts.store
             primary, other = store.get(primary_id), store.get(merged_id)
@@ -519,35 +522,61 @@ class PortalState:
                     "both must be distinct, live contacts."
                 )
             now = self._now_ms()
-            props = dict(other.properties)
-            props.update(primary.properties)
+            # Stored values are never empty, so "missing on the primary" is "absent".
+            moved = {
+                k: v for k, v in other.properties.items()
+                if k not in primary.properties and k not in _SYSTEM_STAMPS
+            }
+            props = {**primary.properties, **moved}
             props["lastmodifieddate"] = iso_from_ms(now)
+            if other.created_ms < primary.created_ms and other.properties.get("createdate"):
+                # The merged record is as old as the older of the two.
+                props["createdate"] = other.properties["createdate"]
             for links in self.associations.values():
-                moved = links.pop(merged_id, [])
-                if moved:
-                    links[primary_id] = sorted(set(links.get(primary_id, [])) | set(moved))
+                linked = links.pop(merged_id, [])
+                if linked:
+                    links[primary_id] = sorted(set(links.get(primary_id, [])) | set(linked))
+            email = other.properties.get("email")
+            store.archive(merged_id, now)
+            self.contacts.index.stage(merged_id, None)
+            if email and self._emails.get(email.lower()) == merged_id:
+                self._emails.pop(email.lower())
+            if moved.get("email"):
+                self._emails[moved["email"].lower()] = primary_id
             record = Record(primary_id, props, min(primary.created_ms, other.created_ms), now)
             store.put(record)
             self.contacts.index.stage(primary_id, record)
-            store.archive(merged_id, now)
-            self.contacts.index.stage(merged_id, None)
-            email = other.properties.get("email")
-            if email and self._emails.get(email.lower()) == merged_id:
-                self._emails.pop(email.lower())
-            self._emit_event("contact.merge", primary_id, now)
+            self._emit(
+                WebhookEvent(
+                    portal_id=self.hub_id,
+                    subscription_type="contact.merge",
+                    object_id=primary_id,
+                    occurred_at_ms=now,
+                    change_source=source,
+                    primary_object_id=primary_id,
+                    merged_object_ids=(merged_id,),
+                    new_object_id=primary_id,
+                    properties_moved=len(moved),
+                )
+            )
             return record
 
     def add_engagement(
         self, object_type: str, contact_id: int, raw: Any, timestamp_ms: int | None = None
     ) -> Record:
-        """Log an engagement on a contact (control endpoint): validated, then associated."""
+        """Log an engagement on a contact (control endpoint): validated, then associated.
+
+        As in HubSpot, the contact's activity summary properties are recalculated, which
+        bumps its `lastmodifieddate` and raises `contact.propertyChange` (source CALCULATED).
+        """
         with self.lock:
             if object_type == CONTACTS or object_type not in self.types:
                 raise HubSpotError.validation(
                     f"Unknown engagement type '{object_type}'; "
                     f"expected one of {list(ENGAGEMENT_TYPES)}."
                 )
-            if self.contacts.store.get(contact_id) is None:
+            contact = self.contacts.store.get(contact_id)
+            if contact is None:
                 raise HubSpotError.not_found(f"No contact with id {contact_id} exists.")
             t = self.types[object_type]
             values, problems = self._validate(t, None, raw, trusted=True)
@@ -557,7 +586,16 @@ class PortalState:
             seed = SeedEngagement(object_type, values, (contact_id,), when)
             record = self._insert_engagement(seed)
             t.index.stage(record.id, record)
+            self._recalculate_summary(contact, object_type, record.properties, when)
             return record
+
+    def _recalculate_summary(
+        self, contact: Record, object_type: str, engagement: Mapping[str, str], when_ms: int
+    ) -> None:
+        now = self._now_ms()
+        updates = summary_updates(contact.properties, object_type, engagement, when_ms, now)
+        if updates:
+            self._apply_update(self.contacts, contact, updates, now, source="CALCULATED")
 
     # ---- associations ----------------------------------------------------------------------
 

@@ -84,6 +84,11 @@ class WebhookEvent:
     property_value: str | None = None
     change_source: str = "CRM"
     source_id: str | None = None
+    # Merge events only: the surviving record and the records folded into it.
+    primary_object_id: int | None = None
+    merged_object_ids: tuple[int, ...] = ()
+    new_object_id: int | None = None
+    properties_moved: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,11 @@ class _Stamped:
             body["propertyValue"] = event.property_value
         if event.source_id is not None:
             body["sourceId"] = event.source_id
+        if event.primary_object_id is not None:
+            body["primaryObjectId"] = event.primary_object_id
+            body["mergedObjectIds"] = list(event.merged_object_ids)
+            body["newObjectId"] = event.new_object_id
+            body["numberOfPropertiesMoved"] = event.properties_moved or 0
         return body
 
 

@@ -8,8 +8,9 @@ full sync queued: a portal without a sync cursor gets a full pass as its next pa
 the scheduler runs as soon as it notices the portal (within `PORTAL_POLL_S`), and
 `leadscore connect --sync` runs at once. The callback never waits for a sync.
 
-A static token (private app or service key) has no introspection, so its portal id is given
-(`--portal`), and the token is checked by reading the portal's lifecycle stages. Static
+A static token (private app or service key) has no introspection: its portal id comes from
+HubSpot's account details (`GET /account-info/v3/details`), which also proves the token
+works; a portal id given by the user (`--portal`) is only checked against it. Static
 portals get scheduled syncs only: service keys do not support webhooks.
 """
 
@@ -19,9 +20,11 @@ import logging
 from dataclasses import dataclass
 
 from connector.errors import LeadscoreError
+from connector.hubspot.auth import StaticTokenProvider
 from connector.hubspot.errors import HubSpotError
+from connector.hubspot.gateway import HubSpotGateway
 from connector.hubspot.oauth import REQUIRED_SCOPES, StateSigner, authorize_url
-from connector.hubspot.pacing import PORTAL_KINDS
+from connector.hubspot.pacing import PORTAL_KINDS, limits_for
 from connector.hubspot.provisioning import ProvisioningReport
 from connector.settings import Settings
 from connector.store import Portal, Store, Tokens
@@ -110,25 +113,41 @@ class ConnectionService:
         log.info("portal %s (%s) connected by OAuth", hub_id, info.hub_domain or "no domain")
         return self._prepare(hub_id, previous)
 
-    def connect_static_token(self, token: str, *, portal_id: int,
+    def connect_static_token(self, token: str, *, portal_id: int | None = None,
                              tier: str = "starter") -> ConnectResult:
-        """Connect a portal by private-app / service-key token (scheduled sync only)."""
+        """Connect a portal by private-app / service-key token (scheduled sync only).
+
+        HubSpot says which portal the token is for; `portal_id`, when given, must match it
+        (a token pasted from the wrong portal is refused before anything is stored).
+        """
         if tier not in STATIC_TIERS:
             raise LeadscoreError(
                 f"unknown tier {tier!r}; expected one of {', '.join(STATIC_TIERS)}"
             )
-        if not token.strip():
+        token = token.strip()
+        if not token:
             raise LeadscoreError("the static token is empty")
-        previous = self.store.portals.get(portal_id)
-        self.store.portals.connect(portal_id, kind="static", tokens=Tokens(token.strip()),
-                                   tier=tier)
+        hub_id = self._static_token_portal(token, tier)
+        if portal_id is not None and portal_id != hub_id:
+            raise LeadscoreError(
+                f"the token belongs to portal {hub_id}, not {portal_id}: "
+                "check --portal or use that portal's token"
+            )
+        previous = self.store.portals.get(hub_id)
+        self.store.portals.connect(hub_id, kind="static", tokens=Tokens(token), tier=tier)
         try:
-            return self._prepare(portal_id, previous)
+            return self._prepare(hub_id, previous)
         except HubSpotError:
             if previous is None:
                 # Nothing worked with this token: leave no half-connected portal behind.
-                self.store.portals.delete(portal_id)
+                self.store.portals.delete(hub_id)
             raise
+
+    def _static_token_portal(self, token: str, tier: str) -> int:
+        """The hub id of the token's portal, from HubSpot's account details."""
+        gateway = HubSpotGateway(self.settings.hubspot_api_url, StaticTokenProvider(token),
+                                 limits=limits_for(tier))
+        return gateway.account_details().portal_id
 
     def _prepare(self, hub_id: int, previous: Portal | None) -> ConnectResult:
         """Provision properties and read stages; queue the first sync of a new portal."""

@@ -18,6 +18,7 @@ from hubspot.utils.signature import Signature
 from connector.sandbox.clock import Clock
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
+from connector.sandbox.values import iso_from_ms
 from connector.sandbox.webhooks import MAX_ATTEMPTS, WebhookDispatcher, WebhookEvent
 
 SECRET = "receiver-secret"
@@ -406,3 +407,129 @@ def test_crm_changes_through_the_api_reach_the_app_signed(
     assert kinds == ["contact.creation", "contact.deletion", "contact.propertyChange"]
     change = next(e for e in events if e["subscriptionType"] == "contact.propertyChange")
     assert (change["propertyName"], change["propertyValue"]) == ("jobtitle", "CTO")
+
+
+def _crm_server(receiver: Receiver, subscribed: list[str]) -> SandboxServer:
+    return SandboxServer(
+        SandboxConfig(
+            contacts_per_portal=0,
+            client_secret=SECRET,
+            webhook_target_url=receiver.url,
+            webhook_subscribed_properties=subscribed,
+            search_consistency_delay_s=0.0,
+            webhook_retry_base_s=0.001,
+            webhook_flush_window_s=0.01,
+        )
+    )
+
+
+def test_logging_engagements_recalculates_the_contacts_activity_summary(
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    receiver = receiver_factory()
+    subscribed = ["notes_last_contacted", "num_contacted_notes", "engagements_last_meeting_booked"]
+    with _crm_server(receiver, subscribed) as server:
+        token = server.sandbox.static_tokens[PORTAL_A]
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
+            contact_id = http.post(
+                "/crm/v3/objects/contacts", json={"properties": {"email": "a@b.test"}}
+            ).json()["id"]
+            server.sandbox.clock.advance(60)
+            now = http.get("/_sandbox/time").json()["now_ms"]
+            logged = http.post(
+                f"/_sandbox/portals/{PORTAL_A}/engagements",
+                json=[
+                    {"type": "calls", "contact_id": contact_id, "timestamp_ms": now - 3000},
+                    {"type": "meetings", "contact_id": contact_id, "timestamp_ms": now - 2000},
+                    # A note is activity, not contact; a future task is nothing yet.
+                    {"type": "notes", "contact_id": contact_id, "timestamp_ms": now - 1000},
+                    {"type": "tasks", "contact_id": contact_id, "timestamp_ms": now + 86_400_000},
+                ],
+            )
+            assert logged.status_code == 201
+            names = [
+                "notes_last_updated", "hs_last_sales_activity_timestamp", "notes_last_contacted",
+                "num_contacted_notes", "engagements_last_meeting_booked", "lastmodifieddate",
+            ]
+            contact = http.get(
+                f"/crm/v3/objects/contacts/{contact_id}", params={"properties": ",".join(names)}
+            ).json()
+            # Incremental sync finds the contact by its new modification time.
+            found = http.post(
+                "/crm/v3/objects/contacts/search",
+                json={"filterGroups": [{"filters": [
+                    {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(now)}
+                ]}]},
+            ).json()
+        assert server.sandbox.webhooks.wait_idle(10)
+
+    props = contact["properties"]
+    meeting, note = iso_from_ms(now - 2000), iso_from_ms(now - 1000)
+    assert props["num_contacted_notes"] == "2"  # the call and the meeting
+    assert props["notes_last_updated"] == note
+    assert props["hs_last_sales_activity_timestamp"] == meeting  # the meeting, not the note
+    assert props["notes_last_contacted"] == meeting
+    assert props["engagements_last_meeting_booked"] == meeting
+    assert props["lastmodifieddate"] >= iso_from_ms(now)
+    assert [r["id"] for r in found["results"]] == [contact_id]
+
+    changes = [
+        e for r in receiver.answered_ok() for e in r.events
+        if e["subscriptionType"] == "contact.propertyChange"
+    ]
+    assert {e["changeSource"] for e in changes} == {"CALCULATED"}
+    assert {e["objectId"] for e in changes} == {int(contact_id)}
+    counts = [e["propertyValue"] for e in changes if e["propertyName"] == "num_contacted_notes"]
+    assert sorted(counts) == ["1", "2"]
+    assert {e["propertyName"] for e in changes} == set(subscribed)
+
+
+def test_merging_contacts_sends_one_merge_event_naming_both(
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    receiver = receiver_factory()
+    with _crm_server(receiver, []) as server:
+        token = server.sandbox.static_tokens[PORTAL_A]
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
+            primary = http.post(
+                "/crm/v3/objects/contacts",
+                json={"properties": {"email": "keep@b.test", "firstname": "Kept"}},
+            ).json()["id"]
+            merged = http.post(
+                "/crm/v3/objects/contacts",
+                json={"properties": {"email": "old@b.test", "firstname": "Lost",
+                                     "jobtitle": "CTO"}},
+            ).json()["id"]
+            http.post(
+                f"/_sandbox/portals/{PORTAL_A}/engagements",
+                json={"type": "meetings", "contact_id": merged},
+            )
+            response = http.post(
+                "/crm/v3/objects/contacts/merge",
+                json={"primaryObjectId": primary, "objectIdToMerge": merged},
+            )
+            gone = http.get(f"/crm/v3/objects/contacts/{merged}")
+            meetings = http.get(
+                f"/crm/v3/objects/contacts/{primary}", params={"associations": "meetings"}
+            ).json()
+        assert server.sandbox.webhooks.wait_idle(10)
+
+    assert response.status_code == 200 and gone.status_code == 404
+    props = response.json()["properties"]
+    # The primary's values win; values only the merged contact had are moved over.
+    assert (props["email"], props["firstname"], props["jobtitle"]) == (
+        "keep@b.test", "Kept", "CTO")
+    assert len(meetings["associations"]["meetings"]["results"]) == 1
+    events = [
+        e for r in receiver.answered_ok() for e in r.events
+        if e["subscriptionType"] == "contact.merge"
+    ]
+    assert len(events) == 1
+    event = events[0]
+    assert event["objectId"] == event["primaryObjectId"] == event["newObjectId"] == int(primary)
+    assert event["mergedObjectIds"] == [int(merged)]
+    assert event["numberOfPropertiesMoved"] >= 1

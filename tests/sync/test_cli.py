@@ -57,13 +57,17 @@ def cli(args: list[str], tmp_path: Path, key: str, box: Box) -> subprocess.Compl
 
 def test_cli_connect_token_sync_and_portals(box: Box, tmp_path: Path) -> None:
     key = Fernet.generate_key().decode()
-    missing = cli(["connect", "--token", box.static_token()], tmp_path, key, box)
-    assert missing.returncode == 1 and "--portal" in missing.stderr
+    wrong = cli(["connect", "--token", box.static_token(), "--portal", str(box.hub_id + 1)],
+                tmp_path, key, box)
+    assert wrong.returncode == 1
+    assert f"belongs to portal {box.hub_id}, not {box.hub_id + 1}" in wrong.stderr
 
-    connected = cli(["connect", "--token", box.static_token(), "--portal", str(box.hub_id),
-                     "--tier", "pro", "--json"], tmp_path, key, box)
+    # No --portal: the token's portal is looked up.
+    connected = cli(["connect", "--token", box.static_token(), "--tier", "pro", "--json"],
+                    tmp_path, key, box)
     assert connected.returncode == 0, connected.stderr
     assert json.loads(connected.stdout)["kind"] == "static"
+    assert json.loads(connected.stdout)["hub_id"] == box.hub_id
     assert box.static_token() not in connected.stdout + connected.stderr
 
     synced = cli(["sync", "--json"], tmp_path, key, box)

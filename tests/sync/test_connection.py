@@ -129,8 +129,9 @@ def test_static_token_connection_and_disconnect(box: Box, store: Store, tmp_path
                                         portal_id=box.hub_id)
     assert store.portals.get(box.hub_id) is None
 
-    result = connection.connect_static_token(box.static_token(), portal_id=box.hub_id,
-                                             tier="pro")
+    # No portal id given: HubSpot's account details say which portal the token is for.
+    result = connection.connect_static_token(box.static_token(), tier="pro")
+    assert result.hub_id == box.hub_id
     assert result.kind == "static" and result.tier == "pro" and result.first_sync_queued
     report = service.run_pass(box.hub_id)
     assert report.completed and report.contacts_written == len(box.contacts())
@@ -141,3 +142,22 @@ def test_static_token_connection_and_disconnect(box: Box, store: Store, tmp_path
     assert portal.status == "disconnected" and not portal.has_tokens
     with pytest.raises(PortalUnavailable):
         service.run_pass(box.hub_id)
+
+
+def test_static_token_of_another_portal_is_refused_before_anything_is_stored(
+        box_factory, store: Store, tmp_path: Path) -> None:
+    box = box_factory(portals=2, contacts_per_portal=5)
+    other_hub = box.server.config.portal_hub_ids()[1]
+    other_token = box.server.sandbox.static_tokens[other_hub]
+    service = make_service(box, store, tmp_path)
+    connection = ConnectionService(service.settings, store, service)
+
+    with pytest.raises(LeadscoreError, match=f"belongs to portal {other_hub}, not {box.hub_id}"):
+        connection.connect_static_token(other_token, portal_id=box.hub_id)
+    assert store.portals.get(box.hub_id) is None and store.portals.get(other_hub) is None
+
+    # The matching id is accepted as a check; the lookup costs one account-info call.
+    result = connection.connect_static_token(other_token, portal_id=other_hub)
+    assert result.hub_id == other_hub
+    calls = box.server.sandbox.portals[other_hub].counters.to_json()["requests"]
+    assert calls["GET /account-info/v3/details"] == {"200": 2}

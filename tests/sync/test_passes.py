@@ -110,3 +110,31 @@ def test_process_contacts_and_forget(box: Box, store: Store, tmp_path: Path) -> 
     assert again.skipped_unchanged == 3 and again.contacts_written == 0
     assert service.forget_contacts(hub, ids[:2]) == 2
     assert service.score_stored(hub, int(ids[0])) is None
+
+
+def test_incremental_pass_rescores_a_contact_whose_only_change_is_a_new_meeting(
+        box: Box, store: Store, tmp_path: Path) -> None:
+    hub = connect_static(box, store)
+    service = make_service(box, store, tmp_path)
+    service.run_pass(hub)
+    service.run_pass(hub)  # absorbs the echoes of the first pass's writes
+    first = box.contacts()
+    # A contact below the engagement cap, so a held meeting must raise its score.
+    target = min(first, key=lambda cid: float(first[cid]["leadscore_engagement"] or 0))
+
+    # HubSpot recalculates the contact's activity summary: its lastmodifieddate moves.
+    now = box.control("GET", "/time")["now_ms"]
+    box.control("POST", f"/portals/{hub}/engagements",
+                json={"type": "meetings", "contact_id": int(target),
+                      "timestamp_ms": now - 3_600_000,
+                      "properties": {"hs_meeting_outcome": "COMPLETED"}})
+    changed = service.run_pass(hub)
+
+    assert changed.kind == "incremental" and changed.completed
+    # The window overlaps the last pass, so others are re-read, but only it is rescored.
+    assert changed.contacts_scored == 1 and changed.contacts_written == 1
+    after = box.contacts()
+    assert float(after[target]["leadscore_engagement"]) > float(
+        first[target]["leadscore_engagement"])
+    assert scored({k: v for k, v in after.items() if k != target}) == scored(
+        {k: v for k, v in first.items() if k != target})

@@ -199,3 +199,31 @@ def test_events_of_a_portal_needing_reconnection_are_kept(web_env: WebEnv) -> No
                                   tokens=Tokens(access_token=token), tier="pro")
     wait_for(lambda: web_env.store.inbox.counts() == {"processed": 1},
              what="the kept event to be processed")
+
+
+def test_sandbox_merge_forgets_the_merged_contact_and_rescores_the_survivor(
+        web_env: WebEnv) -> None:
+    survivor, merged = web_env.add_leads([{"email": "someone@acme.com"}, HOT_LEAD])
+    sync = web_env.services.sync
+    wait_for(lambda: sync.score_stored(web_env.hub_id, survivor) is not None
+             and sync.score_stored(web_env.hub_id, merged) is not None, what="stored states")
+    before = float(wait_for(lambda: web_env.contact(survivor).get(SCORE), what="a first score"))
+
+    # A user merges the duplicate through HubSpot: the sandbox sends `contact.merge`.
+    token = web_env.sandbox.sandbox.static_tokens[web_env.hub_id]
+    response = web_env.box.post(
+        "/crm/v3/objects/contacts/merge",
+        json={"primaryObjectId": str(survivor), "objectIdToMerge": str(merged)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+
+    wait_for(lambda: any(e.subscription_type == "contact.merge"
+                         for e in web_env.store.inbox.recent(status="processed")),
+             what="the merge to be processed")
+    [merge] = [e for e in web_env.store.inbox.recent(status="processed")
+               if e.subscription_type == "contact.merge"]
+    assert merge.object_id == survivor and merge.raw["mergedObjectIds"] == [merged]
+    assert sync.score_stored(web_env.hub_id, merged) is None
+    # The survivor gained the hot lead's title and company size: rescored higher.
+    assert float(web_env.contact(survivor)[SCORE]) > before
