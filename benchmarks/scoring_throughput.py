@@ -1,10 +1,21 @@
-"""Throughput of the rule engine (and the predictive model) on generated leads; prints JSON.
+"""Throughput of the scoring engine and the predictive model on 1,000,000 generated leads.
 
 Builds a synthetic `LeadFrame` with numpy (HubSpot-like text values, ~1.5 activities per
-lead), scores it with `config/scoring.yaml` and reports leads/s, seconds and peak RSS for:
-- `rules`: the rule engine plus reasons, every scoring model of the config;
-- `rules_and_model`: the same with a `LeadModel` trained on a 20,000-lead sample (skipped
-  with `--no-model`).
+lead) and measures, each in its own child interpreter so that peak RSS is per measurement
+(the generated batch is in every child's RSS, as it is in a worker's):
+- `rules`: the rule engine plus reasons for each scoring model of `config/scoring.yaml`
+  alone (`Scorer.score_model`) and for all of them together (`Scorer.score`);
+- `model`: `LeadModel.predict` (calibrated likelihood plus per-lead reasons);
+- `full`: `Scorer.score` with the trained model: rules, model and merged reasons, every
+  scoring model; this is what the issue's target applies to ("rules plus model plus
+  reasons for 1,000,000 contacts in at most 20 s and 3 GB").
+Each reports wall and CPU seconds (CPU too, because the machine may be shared) and peak
+RSS; `target` says whether the full run met 20 s and 3 GB.
+
+The model is trained on a separate 20,000-lead sample whose outcome is a Bernoulli draw
+(base rate ~11 %) that depends on company size and the last form, so it is noisy the way
+real conversions are (out-of-fold AUC about 0.8, not a separable toy problem that would
+grow hundreds of trees); its size and AUC are in the JSON.
 
     python benchmarks/scoring_throughput.py [--rows 1000000] [--seed 7] [--no-model]
 """
@@ -13,8 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +40,7 @@ import pandas as pd
 from connector.scoring.config import load_config
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
+from connector.scoring.model import LeadModel, train_model
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "scoring.yaml"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -167,58 +184,114 @@ def synthetic_leads(rows: int, seed: int) -> tuple[LeadFrame, np.ndarray]:
     return LeadFrame(contacts=contacts, activities=activities), converted
 
 
+TARGET_SECONDS = 20.0
+TARGET_RSS_MB = 3 * 1024
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run(scorer: Scorer, leads: LeadFrame) -> dict[str, object]:
+@dataclass(frozen=True)
+class Measurement:
+    """One measured run: wall and CPU seconds (all threads), throughput, peak RSS."""
+
+    seconds: float
+    cpu_seconds: float
+    leads_per_second: int
+    peak_rss_mb: int
+
+
+def _timed(work: Callable[[], object], rows: int) -> Measurement:
     start = time.perf_counter()
     cpu_start = time.process_time()
-    results = scorer.score(leads, NOW)
+    work()
     seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu_start
-    tiers = results["default"].frame["tier"].value_counts(normalize=True).round(3).to_dict()
+    return Measurement(
+        seconds=round(seconds, 2),
+        cpu_seconds=round(time.process_time() - cpu_start, 2),
+        leads_per_second=round(rows / seconds),
+        peak_rss_mb=round(_peak_rss_mb()),
+    )
+
+
+def _trained_model(rows: int, seed: int) -> LeadModel:
+    """The benchmark's model: trained on a separate sample of at most 20,000 leads."""
+    sample = min(20_000, rows)
+    train_leads, train_converted = synthetic_leads(sample, seed + 1)
+    return train_model(
+        train_leads.contacts,
+        pd.Series(train_converted, index=train_leads.contacts.index),
+        now=NOW,
+        activities=train_leads.activities,
+    )
+
+
+def _phase(phase: str, rows: int, seed: int) -> dict[str, object]:
+    """Child body: generate the batch, run one measured phase, return its figures."""
+    leads, _ = synthetic_leads(rows, seed)
+    config = load_config(CONFIG)
+    if phase == "all_rules":
+        return asdict(_timed(lambda: Scorer(config).score(leads, NOW), rows))
+    if phase.startswith("rules:"):
+        name = phase.removeprefix("rules:")
+        return asdict(_timed(lambda: Scorer(config).score_model(name, leads, NOW), rows))
+    model = _trained_model(rows, seed)
+    if phase == "model":
+        return asdict(_timed(lambda: model.predict(leads, NOW), rows))
+    scorer = Scorer(config, {config.artifact_key(name): model for name in config.models})
+    measured = asdict(_timed(lambda: scorer.score(leads, NOW), rows))
     return {
-        "seconds": round(seconds, 2),
-        "cpu_seconds": round(cpu_seconds, 2),
-        "leads_per_second": round(len(leads) / seconds),
-        "peak_rss_mb": round(_peak_rss_mb()),
-        "models": len(results),
-        "default_tier_shares": tiers,
+        **measured,
+        "models": len(config.models),
+        "trained_model": {
+            "training_rows": min(20_000, rows),
+            "trees": model.booster.num_trees(),
+            "out_of_fold_auc": model.metadata.metrics.auc,
+            "base_rate": model.metadata.metrics.base_rate,
+        },
     }
 
 
+def _run_phase(phase: str, rows: int, seed: int) -> dict[str, object]:
+    command = [sys.executable, __file__, "--phase", phase, "--rows", str(rows), "--seed", str(seed)]
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
-    """Generate, score and print the JSON report."""
+    """Run every phase in a child interpreter and print the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-model", action="store_true", help="measure the rules only")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(_phase(args.phase, args.rows, args.seed)))
+        return
 
-    started = time.perf_counter()
-    leads, _ = synthetic_leads(args.rows, args.seed)
-    report: dict[str, object] = {
-        "rows": args.rows,
-        "activities": len(leads.activities),
-        "generate_seconds": round(time.perf_counter() - started, 2),
-        "rss_after_generate_mb": round(_peak_rss_mb()),
+    names = list(load_config(CONFIG).models)
+    report: dict[str, object] = {"rows": args.rows}
+    report["rules"] = {
+        "per_model": {name: _run_phase(f"rules:{name}", args.rows, args.seed) for name in names},
+        "all_models": _run_phase("all_rules", args.rows, args.seed),
     }
-    config = load_config(CONFIG)
-    report["rules"] = _run(Scorer(config), leads)
     if not args.no_model:
-        from connector.scoring.model import train_model
-
-        sample = min(20_000, args.rows)
-        train_leads, train_converted = synthetic_leads(sample, args.seed + 1)
-        model = train_model(
-            train_leads.contacts,
-            pd.Series(train_converted, index=train_leads.contacts.index),
-            now=NOW,
-            activities=train_leads.activities,
-        )
-        models = {config.artifact_key(name): model for name in config.models}
-        report["rules_and_model"] = _run(Scorer(config, models), leads)
+        report["model"] = _run_phase("model", args.rows, args.seed)
+        full = _run_phase("full", args.rows, args.seed)
+        report["trained_model"] = full.pop("trained_model")
+        report["full"] = full
+        report["target"] = {
+            "seconds": TARGET_SECONDS,
+            "rss_mb": TARGET_RSS_MB,
+            "wall_met": float(str(full["seconds"])) <= TARGET_SECONDS,
+            "cpu_met": float(str(full["cpu_seconds"])) <= TARGET_SECONDS,
+            "rss_met": float(str(full["peak_rss_mb"])) <= TARGET_RSS_MB,
+        }
     print(json.dumps(report, indent=2))
 
 

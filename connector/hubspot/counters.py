@@ -22,6 +22,7 @@ class CallKind(StrEnum):
     ENGAGEMENTS = "engagements"
     PROPERTIES = "properties"
     OAUTH = "oauth"
+    ACCOUNT = "account"
 
     @property
     def bucket(self) -> Bucket:

@@ -9,9 +9,9 @@ counts, retries (tenacity) and translates failures into `connector.hubspot.error
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -37,8 +37,10 @@ from connector.hubspot.auth import TokenProvider
 from connector.hubspot.counters import CallCounter, CallKind
 from connector.hubspot.errors import (
     DailyLimitReached,
+    HubSpotError,
     RateLimited,
     ValidationFailed,
+    error_from_response,
     translate,
 )
 from connector.hubspot.pacing import Pacer, PortalLimits
@@ -48,8 +50,16 @@ from connector.hubspot.properties import (
     PropertyGroup,
     PropertyOption,
 )
+from connector.hubspot.raw import (
+    RawResponse,
+    contact_record,
+    next_after,
+    properties_of,
+    read_json,
+)
 from connector.hubspot.records import (
     ENGAGEMENT_OBJECT_TYPES,
+    AccountDetails,
     BatchFailure,
     BatchWriteResult,
     ContactPage,
@@ -90,17 +100,6 @@ def split_for_url(properties: Sequence[str],
         fitting.append(name)
         used += cost
     return fitting, []
-
-
-def _contact(obj: Any) -> ContactRecord:
-    updated = getattr(obj, "updated_at", None)
-    created = getattr(obj, "created_at", None)
-    return ContactRecord(
-        id=str(obj.id),
-        properties=dict(obj.properties or {}),
-        updated_at=updated if isinstance(updated, datetime) else None,
-        created_at=created if isinstance(created, datetime) else None,
-    )
 
 
 def _definition(prop: Any) -> PropertyDefinition:
@@ -166,6 +165,8 @@ class HubSpotGateway:
         self._tokens = tokens
         self._retry_policy = retry_policy or RetryPolicy()
         self._sleep = sleep
+        self._api_url = api_url.rstrip("/")
+        self._paths = paths
         self._transport = SdkTransport(tokens, paths=paths, observer=self._observe, pool=pool)
         # No access_token here: the transport attaches the current one to every request.
         client = HubSpot(host=api_url.rstrip("/"), api_factory=self._transport.api_factory)
@@ -202,6 +203,59 @@ class HubSpotGateway:
         )
         return policy(attempt)
 
+    def _call_json(self, kind: CallKind, fn: Callable[..., RawResponse]) -> dict[str, Any]:
+        """`_call` for a hot read path: the SDK call without its models, parsed here.
+
+        The body is read inside the attempt, so a connection dropped mid-body is retried
+        like any other network failure.
+        """
+        return self._call(kind, lambda: read_json(fn(_preload_content=False)))
+
+    # ---- account --------------------------------------------------------------------
+
+    def account_details(self) -> AccountDetails:
+        """The account the token belongs to: its hub id, type, time zone and currency.
+
+        The SDK does not wrap the account-info API, so the request goes straight through
+        the transport (same token, pacing, counting and retries as every other call).
+        """
+        body = self._call(CallKind.ACCOUNT, self._get_account_details)
+        portal_id = body.get("portalId")
+        if isinstance(portal_id, bool) or not isinstance(portal_id, int):
+            raise HubSpotError(
+                f"HubSpot's account details have no usable portalId (got {portal_id!r})",
+                status=200,
+            )
+        return AccountDetails(
+            portal_id=portal_id,
+            account_type=str(body.get("accountType") or ""),
+            time_zone=str(body.get("timeZone") or ""),
+            company_currency=str(body.get("companyCurrency") or ""),
+            ui_domain=body.get("uiDomain") if isinstance(body.get("uiDomain"), str) else None,
+            data_hosting_location=(
+                body.get("dataHostingLocation")
+                if isinstance(body.get("dataHostingLocation"), str)
+                else None
+            ),
+        )
+
+    def _get_account_details(self) -> dict[str, Any]:
+        url = self._api_url + self._paths.account_details
+        response = self._transport.request("GET", url, headers={"Accept": "application/json"})
+        status = int(response.status)
+        if not 200 <= status < 300:
+            raise error_from_response(
+                status, response.data, dict(response.headers),
+                secrets=(self._transport.last_token,),
+            )
+        try:
+            body = json.loads(response.data)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise HubSpotError("HubSpot's account details are not a JSON object", status=status)
+        return body
+
     # ---- contacts -------------------------------------------------------------------
 
     def iter_contact_pages(
@@ -214,20 +268,19 @@ class HubSpotGateway:
         in_url, extra = split_for_url(list(properties))
         cursor = after
         while True:
-            response = self._call(
+            body = self._call_json(
                 CallKind.LIST,
                 partial(self._contacts_basic.get_page, limit=min(limit, LIST_PAGE_LIMIT),
                         after=cursor, properties=in_url, archived=False),
             )
-            records = tuple(_contact(r) for r in response.results or [])
+            records = tuple(contact_record(r) for r in body.get("results") or [])
             if extra and records:
                 records = self._with_extra_properties(records, extra)
-            paging = response.paging
-            next_after = paging.next.after if paging is not None and paging.next else None
-            yield ContactPage(records=records, after=cursor, next_after=next_after)
-            if not next_after:
+            following = next_after(body)
+            yield ContactPage(records=records, after=cursor, next_after=following)
+            if not following:
                 return
-            cursor = next_after
+            cursor = following
 
     def _with_extra_properties(self, records: tuple[ContactRecord, ...],
                                extra: Sequence[str]) -> tuple[ContactRecord, ...]:
@@ -265,11 +318,11 @@ class HubSpotGateway:
             properties=list(properties),
             limit=min(limit, SEARCH_PAGE_LIMIT),
         )
-        response = self._call(
+        body = self._call_json(
             CallKind.SEARCH, partial(self._contacts_search.do_search, request)
         )
-        records = tuple(_contact(r) for r in response.results or [])
-        total = int(response.total or 0)
+        records = tuple(contact_record(r) for r in body.get("results") or [])
+        total = int(body.get("total") or 0)
         return SearchPage(
             records=records,
             total=total,
@@ -304,10 +357,10 @@ class HubSpotGateway:
                 properties=list(properties),
                 properties_with_history=[],
             )
-            response = self._call(
+            body = self._call_json(
                 CallKind.BATCH_READ, partial(self._contacts_batch.read, request)
             )
-            found.extend(_contact(r) for r in response.results or [])
+            found.extend(contact_record(r) for r in body.get("results") or [])
         return found
 
     def batch_update_contacts(self, updates: Sequence[ContactUpdate]) -> BatchWriteResult:
@@ -366,19 +419,19 @@ class HubSpotGateway:
             next_round: list[PublicFetchAssociationsBatchRequest] = []
             for chunk in _chunks(pending, ASSOCIATIONS_BATCH_LIMIT):
                 request = BatchInputPublicFetchAssociationsBatchRequest(inputs=list(chunk))
-                response = self._call(
+                body = self._call_json(
                     CallKind.ASSOCIATIONS,
                     partial(self._associations_batch.get_page, CONTACTS, to_type, request),
                 )
-                for result in response.results or []:
-                    source = str(result._from.id)
+                for result in body.get("results") or []:
+                    source = str(result["from"]["id"])
                     linked.setdefault(source, []).extend(
-                        str(target.to_object_id) for target in result.to or []
+                        str(target["toObjectId"]) for target in result.get("to") or []
                     )
-                    paging = result.paging
-                    if paging is not None and paging.next is not None and paging.next.after:
+                    after = next_after(result)
+                    if after:
                         next_round.append(
-                            PublicFetchAssociationsBatchRequest(id=source, after=paging.next.after)
+                            PublicFetchAssociationsBatchRequest(id=source, after=after)
                         )
             pending = next_round
         return linked
@@ -398,12 +451,12 @@ class HubSpotGateway:
                 properties=list(properties),
                 properties_with_history=[],
             )
-            response = self._call(
+            body = self._call_json(
                 CallKind.ENGAGEMENTS, partial(self._objects_batch.read, object_type, request)
             )
             found.extend(
-                EngagementRecord(id=str(r.id), kind=kind, properties=dict(r.properties or {}))
-                for r in response.results or []
+                EngagementRecord(id=str(r["id"]), kind=kind, properties=properties_of(r))
+                for r in body.get("results") or []
             )
         return found
 

@@ -26,13 +26,19 @@ class ApiPaths:
 
     `crm_objects`, `crm_properties` and `crm_associations` replace the SDK's own prefixes
     (`/crm/v3/objects`, `/crm/v3/properties`, `/crm/v4/associations`); `oauth` prefixes the
-    token endpoints.
+    token endpoints; `account_info` prefixes the account details (which portal a token is for).
     """
 
     crm_objects: str = "/crm/v3/objects"
     crm_properties: str = "/crm/v3/properties"
     crm_associations: str = "/crm/v4/associations"
     oauth: str = "/oauth/v3"
+    account_info: str = "/account-info/v3"
+
+    @property
+    def account_details(self) -> str:
+        """The token's account: hub id, time zone, currency (`GET`)."""
+        return f"{self.account_info}/details"
 
     @property
     def token(self) -> str:
@@ -63,13 +69,14 @@ class ApiPaths:
 
 
 CRM_V3 = ApiPaths()
-"""Today's paths: CRM v3 objects/properties, v4 associations, OAuth v3."""
+"""Today's paths: CRM v3 objects/properties, v4 associations, OAuth v3, account-info v3."""
 
 CRM_2026_03 = ApiPaths(
     crm_objects="/crm/objects/2026-03",
     crm_properties="/crm/properties/2026-03",
     crm_associations="/crm/associations/2026-03",
     oauth="/oauth/2026-03",
+    account_info="/account-info/2026-03",
 )
 """HubSpot's date-versioned paths (March 2026 release)."""
 

@@ -26,6 +26,18 @@ CONTACT_TO_ENGAGEMENT_TYPE_IDS: Mapping[str, int] = {
 
 
 @dataclass(frozen=True)
+class AccountDetails:
+    """The portal a token belongs to (`GET /account-info/v3/details`)."""
+
+    portal_id: int
+    account_type: str
+    time_zone: str
+    company_currency: str
+    ui_domain: str | None = None
+    data_hosting_location: str | None = None
+
+
+@dataclass(frozen=True)
 class ContactRecord:
     """One contact: its id and property values (strings as HubSpot sends them, None = empty)."""
 

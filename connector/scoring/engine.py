@@ -46,10 +46,17 @@ from connector.scoring.config import (
 from connector.scoring.decay import decay_factor
 from connector.scoring.leads import LeadFrame
 from connector.scoring.ledger import Ledger, LedgerEntry
-from connector.scoring.reasons import ReasonInputs, merge_model_reasons, rule_reasons
+from connector.scoring.reasons import (
+    ReasonInputs,
+    merge_model_reasons,
+    model_reason_text,
+    rule_reasons,
+)
 
 if TYPE_CHECKING:
-    from connector.scoring.model import LeadModel, ModelPrediction
+    from connector.scoring.model import LeadModel
+
+_TIER_NAMES = np.array(["disqualified", "hot", "warm", "cold"], dtype=object)
 
 FRAME_COLUMNS = (
     "score",
@@ -79,6 +86,15 @@ class ScoreFrame:
     frame: pd.DataFrame
     ledger: Ledger
     scored_at: datetime
+
+
+@dataclass(frozen=True)
+class _Likelihood:
+    """One model's output for a batch, shared by every scoring model that uses it."""
+
+    probability: np.ndarray
+    reason_text: np.ndarray
+    """Each lead's shown model reasons, already joined."""
 
 
 @dataclass
@@ -126,7 +142,7 @@ class Scorer:
     def score(self, leads: LeadFrame, now: datetime) -> dict[str, ScoreFrame]:
         """Score the batch with every scoring model of the configuration, by model name."""
         columns = BatchColumns(leads, now)
-        predictions: dict[str, ModelPrediction] = {}
+        predictions: dict[str, _Likelihood] = {}
         return {
             name: self._score(name, leads, columns, predictions, now) for name in self.config.models
         }
@@ -142,7 +158,7 @@ class Scorer:
         name: str,
         leads: LeadFrame,
         columns: BatchColumns,
-        predictions: dict[str, ModelPrediction],
+        predictions: dict[str, _Likelihood],
         now: datetime,
     ) -> ScoreFrame:
         model = self.config.models[name]
@@ -209,9 +225,7 @@ class Scorer:
         )
         del ages
         reasons = merge_model_reasons(
-            reasons,
-            None if prediction is None else prediction.reasons,
-            self.config.reasons.model_top,
+            reasons, None if prediction is None else prediction.reason_text
         )
         stages = {
             "hot": model.tiers.hot.lifecycle_stage,
@@ -244,9 +258,9 @@ class Scorer:
         self,
         name: str,
         leads: LeadFrame,
-        predictions: dict[str, ModelPrediction],
+        predictions: dict[str, _Likelihood],
         now: datetime,
-    ) -> ModelPrediction | None:
+    ) -> _Likelihood | None:
         key = self.config.artifact_key(name)
         if key not in self.models:
             return None
@@ -260,7 +274,10 @@ class Scorer:
                     f"model {key!r} returned {len(prediction.probability)} probabilities "
                     f"for {len(leads)} leads"
                 )
-            predictions[cache_key] = prediction
+            predictions[cache_key] = _Likelihood(
+                prediction.probability,
+                model_reason_text(prediction.reasons, self.config.reasons.model_top),
+            )
         return predictions[cache_key]
 
 
@@ -404,12 +421,13 @@ def _combine(
 
 def _tiers(model: ModelConfig, score: np.ndarray, excluded: np.ndarray) -> np.ndarray:
     rounded = np.round(score, 1)
-    tier = np.select(
+    # Integer codes, then one lookup: np.select over strings builds unicode arrays.
+    code = np.select(
         [excluded, rounded >= model.tiers.hot.min_score, rounded >= model.tiers.warm.min_score],
-        ["disqualified", "hot", "warm"],
-        default="cold",
+        [0, 1, 2],
+        default=3,
     )
-    return tier.astype(object)
+    return _TIER_NAMES[code]
 
 
 def _matrix(columns: list[np.ndarray], n: int, dtype: type) -> np.ndarray:

@@ -168,27 +168,49 @@ def _to_datetime(series: pd.Series) -> pd.Series:
         return series.dt.tz_convert("UTC")
     if pd.api.types.is_datetime64_dtype(series):
         return series.dt.tz_localize("UTC")
-    numbers = _to_float(series)
-    present = (
-        ~pd.isna(series.to_numpy())
-        if not pd.api.types.is_numeric_dtype(series)
-        else (~np.isnan(numbers))
-    )
+    numeric_dtype = pd.api.types.is_numeric_dtype(series)
+    if numeric_dtype:
+        numbers = _to_float(series)
+        present = ~np.isnan(numbers)
+    else:
+        # Text: factorize once and reuse the distinct values for both readings below.
+        codes, uniques = _distinct_strings(series)
+        numbers = _take(_unique_numbers(uniques), codes)
+        present = ~pd.isna(series.to_numpy())
     if present.any() and (~np.isnan(numbers[present])).mean() >= 0.98:
         # HubSpot datetimes as numbers are epoch milliseconds; small values are seconds.
         unit: Literal["ms", "s"] = "ms" if np.nanmedian(numbers) > 1e11 else "s"
         return pd.Series(
             pd.to_datetime(numbers.astype(np.float64), unit=unit, utc=True), index=series.index
         )
-    codes, uniques = _distinct_strings(series)
+    if numeric_dtype:
+        codes, uniques = _distinct_strings(series)
     if len(uniques) == 0:
         return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
     parsed = pd.to_datetime(pd.Series(uniques), utc=True, errors="coerce", format="ISO8601")
     if parsed.isna().mean() > 0.1:
         parsed = pd.to_datetime(pd.Series(uniques), utc=True, errors="coerce", format="mixed")
-    result = pd.Series(parsed.to_numpy()[np.where(codes < 0, 0, codes)], index=series.index)
-    result[codes < 0] = pd.NaT
-    return result
+    # Spread as naive UTC datetime64 values: `to_numpy()` of a tz-aware column would box
+    # every value into a Timestamp object.
+    naive = parsed.dt.tz_localize(None).to_numpy()
+    spread = naive[np.where(codes < 0, 0, codes)]
+    spread[codes < 0] = np.datetime64("NaT")
+    return pd.Series(pd.DatetimeIndex(spread).tz_localize("UTC"), index=series.index)
+
+
+def _unique_numbers(uniques: pd.Index) -> np.ndarray:
+    """Distinct text values read as numbers (NaN when not one), as `_to_float` reads them.
+
+    Values holding a ':' (times) can never be numbers; they skip `pd.to_numeric`, which is
+    slow to reject each of a date column's mostly distinct strings.
+    """
+    parsed = np.full(len(uniques), np.nan)
+    candidates = ~np.asarray(uniques.str.contains(":", regex=False), dtype=bool)
+    if candidates.any():
+        parsed[candidates] = pd.to_numeric(
+            pd.Series(uniques[candidates]), errors="coerce"
+        ).to_numpy(dtype=float)
+    return parsed
 
 
 def _age_days(series: pd.Series, now: datetime) -> np.ndarray:

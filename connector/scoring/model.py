@@ -199,14 +199,16 @@ class LeadModel:
         n = len(leads)
         probability = np.empty(n, dtype=np.float64)
         reasons = np.empty(n, dtype=object)
+        # One matrix for the whole batch (float32, ~4 bytes per lead and feature): building
+        # it per chunk would re-read every activity of the batch once per chunk.
+        matrix = build_matrix(self.plan, leads.contacts, now, leads.activities)
         for start in range(0, n, _PREDICT_CHUNK):
-            part = leads.contacts.iloc[start : start + _PREDICT_CHUNK]
-            matrix = build_matrix(self.plan, part, now, leads.activities)
-            by_feature, margin = self._contrib(matrix)
+            part = matrix[start : start + _PREDICT_CHUNK]
+            by_feature, margin = self._contrib(part)
             by_source = by_feature @ self._map
             probability[start : start + len(part)] = self.calibration.apply(margin)
             reasons[start : start + len(part)] = build_reasons(
-                by_source, by_feature, matrix, self._specs, self._sources
+                by_source, by_feature, part, self._specs, self._sources
             )
         return ModelPrediction(probability=probability, reasons=reasons)
 

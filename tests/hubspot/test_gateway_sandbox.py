@@ -7,10 +7,13 @@ from datetime import datetime
 
 import pytest
 
+from connector.hubspot.auth import StaticTokenProvider
 from connector.hubspot.counters import CallKind
-from connector.hubspot.errors import MissingScopes, NotFound
+from connector.hubspot.errors import MissingScopes, NotFound, Unauthorized
+from connector.hubspot.gateway import HubSpotGateway
+from connector.hubspot.paths import CRM_2026_03
 from connector.hubspot.records import ContactUpdate
-from tests.hubspot.conftest import UNPACED, Sandbox
+from tests.hubspot.conftest import FAST_RETRY, UNPACED, Sandbox
 
 
 def test_lists_every_contact_across_pages(sandbox_factory: Callable[..., Sandbox]) -> None:
@@ -139,3 +142,22 @@ def test_lifecycle_stages_come_from_the_portal(sandbox: Sandbox) -> None:
     stages = sandbox.gateway(limits=UNPACED).lifecycle_stages()
     assert stages[:3] == ["subscriber", "lead", "marketingqualifiedlead"]
     assert "customer" in stages
+
+
+def test_account_details_name_the_tokens_portal_on_both_path_generations(
+        sandbox: Sandbox) -> None:
+    details = sandbox.gateway().account_details()
+    assert details.portal_id == sandbox.hub_id
+    assert (details.account_type, details.time_zone, details.company_currency) == (
+        "STANDARD", "US/Eastern", "USD")
+    dated = HubSpotGateway(sandbox.url, StaticTokenProvider(sandbox.static_token()),
+                           limits=UNPACED, paths=CRM_2026_03, retry_policy=FAST_RETRY)
+    assert dated.account_details().portal_id == sandbox.hub_id
+    assert dated.counter.snapshot().calls[CallKind.ACCOUNT] == 1
+
+
+def test_account_details_with_a_bad_token_raise_unauthorized(sandbox: Sandbox) -> None:
+    bad = "pat-na1-00000000-0000-0000-0000-000000000000"
+    with pytest.raises(Unauthorized) as caught:
+        sandbox.gateway(token=bad).account_details()
+    assert bad not in str(caught.value)

@@ -1,0 +1,89 @@
+"""Reading the hot read paths' JSON straight into the gateway's records.
+
+The SDK's generated models cost most of a sync's CPU: every object builds a `Configuration`
+(which calls `logging.setLevel`) and every `createdAt`/`updatedAt` goes through dateutil.
+The gateway therefore calls the SDK with `_preload_content=False` on list, search, batch
+and association reads (the SDK still builds the request, sends it through the transport
+and raises `ApiException` for non-2xx statuses before returning) and parses the body here.
+Values are read as the SDK models would give them: property values as text or None.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from dateutil import parser as dateutil_parser
+
+from connector.hubspot.records import ContactRecord
+
+
+class RawResponse(Protocol):
+    """What the SDK returns with `_preload_content=False`: a urllib3 response."""
+
+    @property
+    def data(self) -> bytes:
+        """The whole (decoded) body, read on first access."""
+        ...
+
+    def release_conn(self) -> None:
+        """Give the connection back to the pool."""
+        ...
+
+
+def read_json(response: RawResponse) -> dict[str, Any]:
+    """The body of a raw SDK response as a JSON object (connection released)."""
+    try:
+        body = response.data
+    finally:
+        response.release_conn()
+    parsed = json.loads(body) if body else {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """HubSpot's ISO 8601 timestamps (`2026-11-22T12:00:00.123Z`); None when absent or bad.
+
+    `fromisoformat` reads the API's own format in C; dateutil (what the SDK uses) takes the
+    rarer shapes.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return dateutil_parser.parse(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+def properties_of(item: Mapping[str, Any]) -> dict[str, str | None]:
+    """An object's property values as text (the SDK's `dict(str, str)`), None = empty."""
+    raw = item.get("properties") or {}
+    # The SDK deserialises a declared str with `str(value)`: numbers and booleans become text.
+    return {
+        name: value if value is None or isinstance(value, str) else str(value)
+        for name, value in raw.items()
+    }
+
+
+def contact_record(item: Mapping[str, Any]) -> ContactRecord:
+    """One `SimplePublicObject` JSON object as a `ContactRecord`."""
+    return ContactRecord(
+        id=str(item["id"]),
+        properties=properties_of(item),
+        updated_at=parse_datetime(item.get("updatedAt")),
+        created_at=parse_datetime(item.get("createdAt")),
+    )
+
+
+def next_after(body: Mapping[str, Any]) -> str | None:
+    """The `paging.next.after` cursor of a page (None on the last page)."""
+    paging = body.get("paging") or {}
+    following = paging.get("next") or {}
+    after = following.get("after")
+    return str(after) if after else None
