@@ -239,7 +239,6 @@ class DemoSession:
             portal = control.portals()[0]
             hub_id = portal.hub_id
             viewer = PortalViewer(server.url, portal.static_token)
-            self._stack.callback(viewer.close)
             self._viewer = viewer
             self._settings = self._demo_settings(sandbox_config, server.url, public_url)
         return hub_id

@@ -49,23 +49,24 @@ def test_viewer_reads_contacts_with_the_private_app_token(sandbox: SandboxServer
         portal = control.portals()[0]
         before = control.request_counts(portal.hub_id).total
         ids = control.add_leads(portal.hub_id, 2, seed=8)
-    with PortalViewer(sandbox.url, portal.static_token) as viewer:
-        seen = viewer.read_contacts(ids, ["email", "leadscore_score"])
-        assert sorted(c.contact_id for c in seen) == sorted(ids)
-        assert all(c.properties["email"] for c in seen)
-        # Our property is not provisioned in this bare portal: no value, no error.
-        assert all(c.properties["leadscore_score"] is None for c in seen)
-        assert any(p.name == "email" for p in viewer.properties())
-        assert viewer.requests == 2
+    viewer = PortalViewer(sandbox.url, portal.static_token)
+    seen = viewer.read_contacts(ids, ["email", "leadscore_score"])
+    assert sorted(c.contact_id for c in seen) == sorted(ids)
+    assert all(c.properties["email"] for c in seen)
+    # Our property is not provisioned in this bare portal: no value, no error.
+    assert all(c.properties["leadscore_score"] is None for c in seen)
+    assert any(p.name == "email" for p in viewer.properties())
+    assert viewer.requests == 2
     with SandboxControl(sandbox.url) as control:
         assert control.request_counts(portal.hub_id).total == before + 2
 
 
 def test_viewer_with_a_bad_token_fails_in_one_line(sandbox: SandboxServer) -> None:
-    with PortalViewer(sandbox.url, "pat-na1-not-a-token") as viewer, pytest.raises(
-        LeadscoreError, match="answered 401"
-    ):
+    viewer = PortalViewer(sandbox.url, "pat-na1-not-a-token")
+    with pytest.raises(LeadscoreError) as caught:
         viewer.properties()
+    assert "401" in str(caught.value) and "\n" not in str(caught.value)
+    assert "not-a-token" not in str(caught.value)
 
 
 def _app(connect_target: str | None) -> FastAPI:
