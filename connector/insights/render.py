@@ -55,9 +55,10 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
-def render_report(evidence: Evidence, generated_at: datetime) -> str:
-    """The evidence report as one HTML page."""
-    figures = {
+def evidence_figures(evidence: Evidence) -> dict[str, str]:
+    """The inline-SVG figures every view of the evidence shows (the report, the dashboard):
+    conversion by decile and by tier, and the score distributions of converted vs not."""
+    return {
         "deciles": plots.band_rates(
             evidence.deciles, evidence.base_rate, "conversion rate by score decile"
         ),
@@ -68,20 +69,25 @@ def render_report(evidence: Evidence, generated_at: datetime) -> str:
             [t.rate_high for t in evidence.tiers],
             evidence.base_rate,
             "conversion rate by tier",
-            "tiers",
-        ),
-        "gains": plots.gains(
-            {"score": evidence.gains}
-            | ({"likelihood": evidence.gains_likelihood} if evidence.gains_likelihood else {}),
-            "ranking quality",
+            "tier-rates",
         ),
         "distributions": plots.distributions(
             evidence.distribution.edges,
             evidence.distribution.converted,
             evidence.distribution.not_converted,
-            "score distributions",
+            "score distributions, converted vs not",
         ),
     }
+
+
+def render_report(evidence: Evidence, generated_at: datetime) -> str:
+    """The evidence report as one HTML page."""
+    figures = evidence_figures(evidence)
+    figures["gains"] = plots.gains(
+        {"score": evidence.gains}
+        | ({"likelihood": evidence.gains_likelihood} if evidence.gains_likelihood else {}),
+        "ranking quality",
+    )
     if evidence.calibration is not None:
         figures["reliability"] = plots.reliability(
             evidence.calibration, "reliability of the likelihood"

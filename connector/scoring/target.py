@@ -7,16 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from connector.errors import LeadscoreError
+from connector.scoring.config import HUBSPOT_DEFAULT_STAGES
 
-DEFAULT_LIFECYCLE_ORDER = (
-    "subscriber",
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-    "evangelist",
-)
+DEFAULT_LIFECYCLE_ORDER = tuple(s for s in HUBSPOT_DEFAULT_STAGES if s != "other")
 """HubSpot's default funnel. `other` is deliberately absent: it is not a step forward."""
 
 _POSITIVE_WORDS = ("yes", "true", "1", "y", "t", "converted", "won", "1.0")

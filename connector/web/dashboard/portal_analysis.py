@@ -16,6 +16,7 @@ from connector.errors import LeadscoreError
 from connector.hubspot.properties import TIERS, UNSEGMENTED
 from connector.insights import plots
 from connector.insights.evidence import Evidence, build_evidence
+from connector.insights.render import evidence_figures
 from connector.insights.segments import SEGMENT_LABELS, SegmentProfile, segment_leads
 from connector.scoring.leads import LeadFrame
 from connector.sync.history_source import PortalHistory
@@ -67,24 +68,7 @@ def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> Porta
     figures: dict[str, str] = {}
     evidence, evidence_note = _evidence(loaded, frame, y)
     if evidence is not None:
-        figures["deciles"] = plots.band_rates(
-            evidence.deciles, evidence.base_rate, "conversion rate by score decile"
-        )
-        figures["tiers"] = plots.category_rates(
-            [t.tier for t in evidence.tiers],
-            [t.rate for t in evidence.tiers],
-            [t.rate_low for t in evidence.tiers],
-            [t.rate_high for t in evidence.tiers],
-            evidence.base_rate,
-            "conversion rate by tier",
-            "tier-rates",
-        )
-        figures["distribution"] = plots.distributions(
-            evidence.distribution.edges,
-            evidence.distribution.converted,
-            evidence.distribution.not_converted,
-            "score distribution, converted vs not",
-        )
+        figures.update(evidence_figures(evidence))
     segments, segments_note = _segments(loaded, scored_mask, attributes, figures)
     base_rate = float(y.mean()) if len(y) else 0.0
     return PortalAnalysis(
