@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -99,6 +100,16 @@ ID_HELP = (
 MODEL_HELP = "Trained likelihood model file (from `leadscore model train`) to score with."
 SCORING_MODEL_HELP = "Which scoring model of the config to evaluate (default: the first)."
 
+# The history options every insights command shares, declared once.
+CsvOption = Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)]
+TargetOption = Annotated[str | None, typer.Option("--target", help=TARGET_HELP)]
+PositiveOption = Annotated[str | None, typer.Option("--positive", help=POSITIVE_HELP)]
+IdColumnOption = Annotated[str | None, typer.Option("--id-column", help=ID_HELP)]
+PortalOption = Annotated[int | None, typer.Option("--portal", help=PORTAL_HELP)]
+ConfigOption = Annotated[Path, typer.Option("--config", help=CONFIG_HELP)]
+ModelOption = Annotated[Path | None, typer.Option("--model", help=MODEL_HELP)]
+ScoringModelOption = Annotated[str | None, typer.Option("--scoring-model", help=SCORING_MODEL_HELP)]
+
 
 @contextmanager
 def _step(message: str, quiet: bool) -> Iterator[None]:
@@ -134,16 +145,14 @@ def _score(
 
 @insights_app.command("report")
 def report(
-    csv: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    target: str | None = typer.Option(None, "--target", help=TARGET_HELP),
-    positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
-    id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
-    portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    config: Path = typer.Option(
-        DEFAULT_CONFIG_PATH, "--config", help="Scoring configuration file."
-    ),
-    model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
-    scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
+    csv: CsvOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    id_column: IdColumnOption = None,
+    portal: PortalOption = None,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    model: ModelOption = None,
+    scoring_model: ScoringModelOption = None,
     out_path: Path = typer.Option(
         Path("report.html"), "--out", help="Where to write the HTML report."
     ),
@@ -204,13 +213,13 @@ def compare(
     configs: list[Path] = typer.Option(
         ..., "--config", help="Two scoring configurations: A then B."
     ),
-    csv: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    target: str | None = typer.Option(None, "--target", help=TARGET_HELP),
-    positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
-    id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
-    portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
-    scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
+    csv: CsvOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    id_column: IdColumnOption = None,
+    portal: PortalOption = None,
+    model: ModelOption = None,
+    scoring_model: ScoringModelOption = None,
     replicates: int = typer.Option(1000, "--replicates", min=50, help="Bootstrap resamples."),
     seed: int = typer.Option(
         0, "--seed", help="Seed of the bootstrap (same seed, same intervals)."
@@ -269,16 +278,14 @@ def compare(
 
 @insights_app.command("points")
 def points(
-    csv: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    target: str | None = typer.Option(None, "--target", help=TARGET_HELP),
-    positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
-    id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
-    portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    config: Path = typer.Option(
-        DEFAULT_CONFIG_PATH, "--config", help="Scoring configuration file."
-    ),
-    model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
-    scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
+    csv: CsvOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    id_column: IdColumnOption = None,
+    portal: PortalOption = None,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    model: ModelOption = None,
+    scoring_model: ScoringModelOption = None,
     min_leads: int = typer.Option(30, "--min-leads", min=1, help="Skip values with fewer leads."),
     top: int = typer.Option(25, "--top", min=1, help="Values to show in the table."),
     json_output: bool = typer.Option(
@@ -349,16 +356,14 @@ def _print_points(advice: PointsAdvice, model_name: str, top: int) -> None:
 
 @insights_app.command("segments")
 def segments(
-    csv: Path | None = typer.Option(None, "--csv", help=CSV_HELP),
-    target: str | None = typer.Option(None, "--target", help=TARGET_HELP),
-    positive: str | None = typer.Option(None, "--positive", help=POSITIVE_HELP),
-    id_column: str | None = typer.Option(None, "--id-column", help=ID_HELP),
-    portal: int | None = typer.Option(None, "--portal", help=PORTAL_HELP),
-    config: Path = typer.Option(
-        DEFAULT_CONFIG_PATH, "--config", help="Scoring configuration file."
-    ),
-    model: Path | None = typer.Option(None, "--model", help=MODEL_HELP),
-    scoring_model: str | None = typer.Option(None, "--scoring-model", help=SCORING_MODEL_HELP),
+    csv: CsvOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    id_column: IdColumnOption = None,
+    portal: PortalOption = None,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    model: ModelOption = None,
+    scoring_model: ScoringModelOption = None,
     min_segments: int = typer.Option(3, "--min-segments", min=2, help="Fewest segments to try."),
     max_segments: int = typer.Option(8, "--max-segments", min=2, help="Most segments to try."),
     seed: int = typer.Option(
