@@ -13,33 +13,51 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Discriminator, Field, Tag, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from connector.scoring.conditions import (
+    CONDITION_TAGS,
+    OPERATORS,
+    ActivityCondition,
+    ActivityFilter,
+    ActivityKind,
+    AllCondition,
+    AnyCondition,
+    Condition,
+    NotCondition,
+    PropertyCondition,
+)
 from connector.scoring.config_errors import ConfigError, ConfigProblem, problems_from_validation
 from connector.scoring.config_yaml import load_yaml
 from connector.scoring.leads import ACTIVITY_KINDS
 from connector.scoring.properties import MODEL_NAME
+from connector.scoring.schema_base import Bounds, Scalar, StrictModel
 
 Kind = Literal["fit", "engagement"]
 Importance = Literal["critical", "important", "influencer", "negative"]
-ActivityKind = Literal["call", "email", "meeting", "note", "task"]
-Scalar = str | int | float | bool
 
-__all__ = ["ConfigError", "ConfigProblem", "ScoringConfig", "config_hash", "load_config"]
+__all__ = [
+    "OPERATORS",
+    "ActivityCondition",
+    "ActivityFilter",
+    "ActivityKind",
+    "AllCondition",
+    "AnyCondition",
+    "Bounds",
+    "Condition",
+    "ConfigError",
+    "ConfigProblem",
+    "NotCondition",
+    "PropertyCondition",
+    "Scalar",
+    "ScoringConfig",
+    "config_hash",
+    "load_config",
+]
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_scoring.yaml")
 """The shipped default configuration: `config/scoring.yaml`, packaged with the code (in the
@@ -58,195 +76,30 @@ HUBSPOT_DEFAULT_STAGES = (
 )
 
 
-class _Strict(BaseModel):
-    """Base for every schema object: unknown keys are errors that name the allowed keys."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
-    _key_kind: ClassVar[str] = "key"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        # A typo such as `greater:` should say which keys exist, not just "extra input".
-        if isinstance(data, dict):
-            allowed = [field.alias or name for name, field in cls.model_fields.items()]
-            unknown = [key for key in data if key not in allowed]
-            if unknown:
-                raise PydanticCustomError(
-                    "unknown_key",
-                    "expected {kind} (one of {allowed}), found unknown key {key}",
-                    {"kind": cls._key_kind, "allowed": ", ".join(allowed), "key": repr(unknown[0])},
-                )
-        return data
-
-
-class Bounds(_Strict):
-    """A numeric range: any of gte, gt, lte, lt (at least one)."""
-
-    gte: float | None = None
-    gt: float | None = None
-    lte: float | None = None
-    lt: float | None = None
-
-    @model_validator(mode="after")
-    def _at_least_one(self) -> Bounds:
-        if self.gte is None and self.gt is None and self.lte is None and self.lt is None:
-            raise PydanticCustomError(
-                "bounds", "expected at least one of gte, gt, lte, lt, found an empty range"
-            )
-        return self
-
-
-OPERATORS = ("equals", "in", "contains", "regex", "range", "exists", "days_since", "domain_in")
-
-
-class PropertyCondition(_Strict):
-    """A test on one contact property with exactly one operator.
-
-    equals/in compare text case-insensitively (numbers compare as numbers, true/false as
-    HubSpot's "true"/"false"); contains is a case-insensitive substring (any of a list);
-    regex is a case-insensitive search; range compares the value as a number; exists is
-    true when the value is present and not blank; days_since compares the age in days of
-    a date/datetime value; domain_in matches an email's domain or any subdomain of it.
-    """
-
-    _key_kind: ClassVar[str] = "an operator or 'property'"
-
-    property: str = Field(min_length=1)
-    equals: Scalar | None = None
-    in_: list[Scalar] | None = Field(default=None, alias="in", min_length=1)
-    contains: str | list[str] | None = None
-    regex: str | None = None
-    range: Bounds | None = None
-    exists: bool | None = None
-    days_since: Bounds | None = None
-    domain_in: list[str] | None = Field(default=None, min_length=1)
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise PydanticCustomError(
-                    "regex",
-                    "expected a valid regular expression, found {value} ({error})",
-                    {"value": repr(value), "error": str(exc)},
-                ) from exc
-        return value
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> PropertyCondition:
-        present = [op for op in OPERATORS if getattr(self, _attr(op)) is not None]
-        if len(present) != 1:
-            found = "none" if not present else ", ".join(present)
-            raise PydanticCustomError(
-                "operator",
-                "expected exactly one operator ({allowed}), found {found}",
-                {"allowed": ", ".join(OPERATORS), "found": found},
-            )
-        return self
-
-    # A method, not a property: the `property` field shadows the builtin in this class body.
-    def operator(self) -> str:
-        """The one operator this condition uses."""
-        return next(op for op in OPERATORS if getattr(self, _attr(op)) is not None)
-
-
-def _attr(operator: str) -> str:
-    return "in_" if operator == "in" else operator
-
-
-class ActivityFilter(_Strict):
-    """Which engagement objects count: kinds, outcomes, directions, and how recent."""
-
-    activity: ActivityKind | list[ActivityKind]
-    outcome: list[str] | None = Field(default=None, min_length=1)
-    direction: list[str] | None = Field(default=None, min_length=1)
-    within_days: float | None = Field(default=None, gt=0)
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        """The activity kinds as a tuple."""
-        return (self.activity,) if isinstance(self.activity, str) else tuple(self.activity)
-
-
-class ActivityCondition(ActivityFilter):
-    """True when the number of matching engagement objects lies in `count` (default ≥ 1)."""
-
-    count: Bounds = Bounds(gte=1)
-
-
-class AllCondition(_Strict):
-    """True when every sub-condition is true."""
-
-    all: list[Condition] = Field(min_length=1)
-
-
-class AnyCondition(_Strict):
-    """True when at least one sub-condition is true."""
-
-    any: list[Condition] = Field(min_length=1)
-
-
-class NotCondition(_Strict):
-    """True when the sub-condition is false."""
-
-    not_: Condition = Field(alias="not")
-
-
-_CONDITION_KEYS = {"property": "property", "activity": "activity", "all": "all", "any": "any"}
-
-
-def _condition_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        for key, tag in _CONDITION_KEYS.items():
-            if key in value:
-                return tag
-        if "not" in value:
-            return "not"
-        return None
-    if isinstance(value, BaseModel):
-        return {
-            PropertyCondition: "property",
-            ActivityCondition: "activity",
-            AllCondition: "all",
-            AnyCondition: "any",
-            NotCondition: "not",
-        }.get(type(value))
-    return None
-
-
-Condition = Annotated[
-    Annotated[PropertyCondition, Tag("property")]
-    | Annotated[ActivityCondition, Tag("activity")]
-    | Annotated[AllCondition, Tag("all")]
-    | Annotated[AnyCondition, Tag("any")]
-    | Annotated[NotCondition, Tag("not")],
-    Discriminator(
-        _condition_tag,
-        custom_error_type="condition",
-        custom_error_message=(
-            "expected a condition: a mapping with one of the keys property, activity, all, any, not"
-        ),
-    ),
-]
-CONDITION_TAGS = frozenset(("property", "activity", "all", "any", "not"))
-
-AllCondition.model_rebuild()
-AnyCondition.model_rebuild()
-NotCondition.model_rebuild()
-
-
-class PerProperty(_Strict):
+class PerProperty(StrictModel):
     """Occurrences read from a number property (e.g. page views)."""
 
     property: str = Field(min_length=1)
 
+    def properties(self) -> frozenset[str]:
+        """The number property."""
+        return frozenset((self.property,))
+
+    def activity_kinds(self) -> frozenset[str]:
+        """None: occurrences come from a property."""
+        return frozenset()
+
 
 class PerActivity(ActivityFilter):
     """Occurrences counted from engagement objects; each one decays with its own age."""
+
+    def properties(self) -> frozenset[str]:
+        """None: occurrences come from engagement objects."""
+        return frozenset()
+
+    def activity_kinds(self) -> frozenset[str]:
+        """The kinds counted."""
+        return frozenset(self.kinds)
 
 
 def _per_tag(value: Any) -> str | None:
@@ -267,7 +120,7 @@ Per = Annotated[
 ]
 
 
-class Criterion(_Strict):
+class Criterion(StrictModel):
     """One scoring rule: when its condition holds the lead gets its points.
 
     A repeatable criterion (`per`) earns `points` per occurrence, up to `max_points`.
@@ -286,8 +139,24 @@ class Criterion(_Strict):
     group: str | None = None
     date: str | None = Field(default=None, min_length=1)
 
+    def properties(self) -> frozenset[str]:
+        """Every property the criterion reads: its condition's, its count's and its date."""
+        found = frozenset((self.date,)) if self.date else frozenset()
+        for part in (self.when, self.per):
+            if part is not None:
+                found |= part.properties()
+        return found
 
-class Exclusion(_Strict):
+    def activity_kinds(self) -> frozenset[str]:
+        """Every engagement object kind the criterion reads."""
+        found: frozenset[str] = frozenset()
+        for part in (self.when, self.per):
+            if part is not None:
+                found |= part.activity_kinds()
+        return found
+
+
+class Exclusion(StrictModel):
     """A condition that disqualifies a lead outright (tier `disqualified`, score 0)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
@@ -295,21 +164,21 @@ class Exclusion(_Strict):
     when: Condition
 
 
-class Group(_Strict):
+class Group(StrictModel):
     """A named set of criteria whose positive points together are capped."""
 
     label: str | None = None
     max_points: float = Field(gt=0)
 
 
-class KindCaps(_Strict):
+class KindCaps(StrictModel):
     """Caps on the positive points of each kind (fit, engagement); none by default."""
 
     fit: float | None = Field(default=None, gt=0)
     engagement: float | None = Field(default=None, gt=0)
 
 
-class ImportancePoints(_Strict):
+class ImportancePoints(StrictModel):
     """Points a criterion gets from its importance when it gives none itself."""
 
     critical: float = Field(default=30, gt=0)
@@ -318,7 +187,7 @@ class ImportancePoints(_Strict):
     negative: float = Field(default=-10, lt=0)
 
 
-class Inactivity(_Strict):
+class Inactivity(StrictModel):
     """Points taken away when the newest activity is older than `after_days`."""
 
     after_days: float = Field(gt=0)
@@ -327,7 +196,7 @@ class Inactivity(_Strict):
     label: str = "No activity"
 
 
-class Decay(_Strict):
+class Decay(StrictModel):
     """How positive engagement points lose value with the age of their signal.
 
     Either `half_life_days` (points halve every N days, continuously) or `percent` with
@@ -353,7 +222,7 @@ class Decay(_Strict):
         return self
 
 
-class Weights(_Strict):
+class Weights(StrictModel):
     """Weights of fit, engagement and likelihood in the combined score (any scale)."""
 
     fit: float = Field(default=0.4, ge=0)
@@ -361,27 +230,27 @@ class Weights(_Strict):
     likelihood: float = Field(default=0.25, ge=0)
 
 
-class Likelihood(_Strict):
+class Likelihood(StrictModel):
     """Which trained predictive model gives the likelihood (a name or a file path)."""
 
     model: str | None = Field(default=None, min_length=1)
 
 
-class Threshold(_Strict):
+class Threshold(StrictModel):
     """A tier's minimum combined score and the lifecycle stage it moves a lead to."""
 
     min_score: float = Field(ge=0, le=100)
     lifecycle_stage: str | None = None
 
 
-class Tiers(_Strict):
+class Tiers(StrictModel):
     """Thresholds of the hot and warm tiers; below warm is cold."""
 
     hot: Threshold = Threshold(min_score=70, lifecycle_stage="salesqualifiedlead")
     warm: Threshold = Threshold(min_score=40, lifecycle_stage="marketingqualifiedlead")
 
 
-class ModelConfig(_Strict):
+class ModelConfig(StrictModel):
     """One scoring model: its criteria and how they become a score, tier and stage."""
 
     label: str | None = None
@@ -401,8 +270,28 @@ class ModelConfig(_Strict):
             return criterion.points
         return float(getattr(self.default_points, criterion.importance))
 
+    def properties(self) -> frozenset[str]:
+        """Every property the model's criteria, exclusions and inactivity rule read."""
+        found = frozenset().union(
+            *(c.properties() for c in self.criteria),
+            *(e.when.properties() for e in self.exclusions),
+        )
+        if self.decay.inactivity is not None:
+            found |= frozenset(self.decay.inactivity.dates)
+        return found
 
-class LifecycleConfig(_Strict):
+    def activity_kinds(self) -> frozenset[str]:
+        """Every engagement object kind the model reads (all of them for inactivity)."""
+        found = frozenset().union(
+            *(c.activity_kinds() for c in self.criteria),
+            *(e.when.activity_kinds() for e in self.exclusions),
+        )
+        if self.decay.inactivity is not None:
+            found |= frozenset(ACTIVITY_KINDS)
+        return found
+
+
+class LifecycleConfig(StrictModel):
     """Lifecycle stages: the order used when the portal's own is unknown, and protected ones."""
 
     stages: list[str] = Field(default_factory=lambda: list(HUBSPOT_DEFAULT_STAGES), min_length=2)
@@ -414,14 +303,14 @@ class LifecycleConfig(_Strict):
         return frozenset(self.protected) | frozenset(ALWAYS_PROTECTED_STAGES)
 
 
-class ReasonsConfig(_Strict):
+class ReasonsConfig(StrictModel):
     """How many reasons to show: the top rule reasons, then the model's."""
 
     top: int = Field(default=4, ge=1, le=20)
     model_top: int = Field(default=2, ge=0, le=10)
 
 
-class ScoringConfig(_Strict):
+class ScoringConfig(StrictModel):
     """A whole scoring configuration file."""
 
     models: dict[str, ModelConfig] = Field(min_length=1)
@@ -430,61 +319,15 @@ class ScoringConfig(_Strict):
 
     def properties_used(self) -> list[str]:
         """Every contact property any model reads, sorted (what a sync must fetch)."""
-        found: set[str] = set()
-        for model in self.models.values():
-            for criterion in model.criteria:
-                if criterion.when is not None:
-                    found |= _condition_properties(criterion.when)
-                if isinstance(criterion.per, PerProperty):
-                    found.add(criterion.per.property)
-                if criterion.date:
-                    found.add(criterion.date)
-            for exclusion in model.exclusions:
-                found |= _condition_properties(exclusion.when)
-            if model.decay.inactivity is not None:
-                found |= set(model.decay.inactivity.dates)
-        return sorted(found)
+        return sorted(frozenset().union(*(m.properties() for m in self.models.values())))
 
     def activity_kinds_used(self) -> list[str]:
         """Every engagement object kind any model reads, sorted (what a sync must fetch)."""
-        found: set[str] = set()
-        for model in self.models.values():
-            for criterion in model.criteria:
-                if criterion.when is not None:
-                    found |= _condition_kinds(criterion.when)
-                if isinstance(criterion.per, PerActivity):
-                    found |= set(criterion.per.kinds)
-            for exclusion in model.exclusions:
-                found |= _condition_kinds(exclusion.when)
-            if model.decay.inactivity is not None:
-                found |= set(ACTIVITY_KINDS)
-        return sorted(found)
+        return sorted(frozenset().union(*(m.activity_kinds() for m in self.models.values())))
 
     def artifact_key(self, model_name: str) -> str:
         """The key under which a scoring model's trained likelihood model is looked up."""
         return self.models[model_name].likelihood.model or model_name
-
-
-def _condition_properties(condition: Condition) -> set[str]:
-    if isinstance(condition, PropertyCondition):
-        return {condition.property}
-    if isinstance(condition, AllCondition | AnyCondition):
-        parts = condition.all if isinstance(condition, AllCondition) else condition.any
-        return set().union(*(_condition_properties(part) for part in parts))
-    if isinstance(condition, NotCondition):
-        return _condition_properties(condition.not_)
-    return set()
-
-
-def _condition_kinds(condition: Condition) -> set[str]:
-    if isinstance(condition, ActivityCondition):
-        return set(condition.kinds)
-    if isinstance(condition, AllCondition | AnyCondition):
-        parts = condition.all if isinstance(condition, AllCondition) else condition.any
-        return set().union(*(_condition_kinds(part) for part in parts))
-    if isinstance(condition, NotCondition):
-        return _condition_kinds(condition.not_)
-    return set()
 
 
 def parse_config(data: Any, source: str, lines: dict[str, int] | None = None) -> ScoringConfig:
@@ -636,5 +479,5 @@ def _check_criterion(model: ModelConfig, criterion: Criterion, path: str, add: A
     if criterion.group is not None and criterion.group not in model.groups:
         known = ", ".join(model.groups) or "none defined"
         add(f"{path}.group", f"a group defined under groups ({known})", repr(criterion.group))
-    if criterion.kind == "fit" and isinstance(criterion.per, PerActivity):
+    if criterion.kind == "fit" and criterion.per is not None and criterion.per.activity_kinds():
         add(f"{path}.kind", "'engagement' for a criterion counting activities", "'fit'")

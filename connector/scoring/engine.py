@@ -33,9 +33,7 @@ import numpy as np
 import pandas as pd
 
 from connector.scoring.columns import BatchColumns
-from connector.scoring.conditions import activity_mask, count_activities, evaluate
 from connector.scoring.config import (
-    ActivityCondition,
     Criterion,
     ModelConfig,
     PerActivity,
@@ -189,7 +187,7 @@ class Scorer:
         engagement_points = _kind_sum(built, "engagement")
         excluded = np.zeros(n, dtype=bool)
         for exclusion in model.exclusions:
-            hit = evaluate(exclusion.when, columns)
+            hit = exclusion.when.evaluate(columns)
             excluded |= hit
             built.add(
                 LedgerEntry(exclusion.id, exclusion.label, "exclusion", "exclusion", 0.0, 0.0),
@@ -288,26 +286,29 @@ def _criterion(
     n = columns.size
     nominal = model.points_of(criterion)
     decays = criterion.kind == "engagement" and nominal > 0
-    gate = evaluate(criterion.when, columns) if criterion.when is not None else np.ones(n, bool)
+    gate = criterion.when.evaluate(columns) if criterion.when is not None else np.ones(n, bool)
     age: np.ndarray = columns.days_since(criterion.date) if criterion.date else np.full(n, np.nan)
     if isinstance(criterion.per, PerActivity):
         acts = columns.activities()
-        mask = activity_mask(criterion.per, columns)
+        mask = criterion.per.mask(columns)
         weights = np.full(int(mask.sum()), nominal, dtype=np.float64)
         if decays:
             weights *= decay_factor(acts.age_days[mask], model.decay)
         points: np.ndarray = np.bincount(acts.row[mask], weights=weights, minlength=n)
         occurrences: np.ndarray = np.bincount(acts.row[mask], minlength=n)
         if not criterion.date:
-            age = count_activities(criterion.per, columns).newest_age
+            age = criterion.per.counts(columns).newest_age
     elif isinstance(criterion.per, PerProperty):
         occurrences = np.clip(np.nan_to_num(columns.number(criterion.per.property)), 0, None)
         points = occurrences * nominal
         if decays:
             points = points * decay_factor(age, model.decay)
     else:
-        if isinstance(criterion.when, ActivityCondition) and not criterion.date:
-            age = count_activities(criterion.when, columns).newest_age
+        signal_age = None
+        if criterion.when is not None and not criterion.date:
+            signal_age = criterion.when.signal_age(columns)
+        if signal_age is not None:
+            age = signal_age
         occurrences = gate.astype(np.float64)
         points = occurrences * nominal
         if decays:
