@@ -21,6 +21,7 @@ from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_co
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
 from connector.scoring.properties import DEFAULT_MODEL
+from connector.scoring.score_columns import NUMERIC_COLUMNS, ScoreColumn
 from connector.tables import read_table
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ err_console = Console(stderr=True, highlight=False)
 
 ID_COLUMNS = ("hs_object_id", "id", "Record ID", "contact_id", "vid")
 """Columns tried, in order, as the lead id when `--id-column` is not given."""
-OUTPUT_COLUMNS = ("score", "fit", "engagement", "likelihood", "tier", "reasons")
+OUTPUT_COLUMNS = (*NUMERIC_COLUMNS, ScoreColumn.TIER, ScoreColumn.REASONS)
 CHUNK_ROWS = 100_000
 """Rows scored per step: bounds memory and drives the progress bar."""
 PROGRESS_MIN_ROWS = 50_000
@@ -83,8 +84,11 @@ def score(
         "models": {
             name: {
                 "version": result.version,
-                "mean_score": round(float(result.frame["score"].mean()), 1),
-                "tiers": {str(k): int(v) for k, v in result.frame["tier"].value_counts().items()},
+                "mean_score": round(float(result.frame[ScoreColumn.SCORE].mean()), 1),
+                "tiers": {
+                    str(k): int(v)
+                    for k, v in result.frame[ScoreColumn.TIER].value_counts().items()
+                },
             }
             for name, result in results.items()
         },

@@ -27,6 +27,7 @@ from connector.insights.stats import (
     percentile_interval,
     weighted_rate,
 )
+from connector.scoring.score_columns import ScoreColumn
 
 METRICS = ("AUC", "top-decile lift", "hot conversion rate")
 
@@ -80,8 +81,8 @@ def compare_scorings(
         raise LeadscoreError("the history needs both converted and unconverted leads to compare")
     ranked_a = RankedOutcomes(_scores(frame_a), y)
     ranked_b = RankedOutcomes(_scores(frame_b), y)
-    hot_a = (frame_a["tier"].astype(str) == "hot").to_numpy()
-    hot_b = (frame_b["tier"].astype(str) == "hot").to_numpy()
+    hot_a = (frame_a[ScoreColumn.TIER].astype(str) == "hot").to_numpy()
+    hot_b = (frame_b[ScoreColumn.TIER].astype(str) == "hot").to_numpy()
 
     def metrics(w: FloatArray) -> tuple[tuple[float, float], ...]:
         return (
@@ -117,7 +118,7 @@ def compare_scorings(
 
 
 def _scores(frame: pd.DataFrame) -> FloatArray:
-    return np.asarray(frame["score"].to_numpy(float), dtype=np.float64)
+    return np.asarray(frame[ScoreColumn.SCORE].to_numpy(float), dtype=np.float64)
 
 
 def verdict(metrics: list[MetricComparison], label_a: str, label_b: str) -> str:

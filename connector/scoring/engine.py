@@ -50,29 +50,20 @@ from connector.scoring.reasons import (
     model_reason_text,
     rule_reasons,
 )
+from connector.scoring.score_columns import ScoreColumn
 
 if TYPE_CHECKING:
     from connector.scoring.model import LeadModel
 
 _TIER_NAMES = np.array(["disqualified", "hot", "warm", "cold"], dtype=object)
 
-FRAME_COLUMNS = (
-    "score",
-    "fit",
-    "engagement",
-    "likelihood",
-    "tier",
-    "reasons",
-    "lifecycle_target",
-    "excluded",
-)
 
 
 @dataclass(frozen=True)
 class ScoreFrame:
     """One scoring model's results for a batch.
 
-    `frame` is indexed by contact id with the columns of `FRAME_COLUMNS`: score, fit,
+    `frame` is indexed by contact id with the columns of `score_columns.FRAME_COLUMNS`: score, fit,
     engagement (float 0–100, 1 decimal), likelihood (float 0–100 or NaN), tier (str),
     reasons (str), lifecycle_target (str or None: the stage the tier asks for, before the
     forward-only check of `lifecycle.forward_stages`), excluded (bool).
@@ -231,22 +222,21 @@ class Scorer:
         }
         frame = pd.DataFrame(
             {
-                "score": np.round(score, 1),
-                "fit": np.round(fit, 1),
-                "engagement": np.round(engagement, 1),
-                "likelihood": np.round(likelihood, 1),
-                "tier": tier,
-                "reasons": reasons,
-                "lifecycle_target": pd.Series(tier, dtype=object)
+                ScoreColumn.SCORE: np.round(score, 1),
+                ScoreColumn.FIT: np.round(fit, 1),
+                ScoreColumn.ENGAGEMENT: np.round(engagement, 1),
+                ScoreColumn.LIKELIHOOD: np.round(likelihood, 1),
+                ScoreColumn.TIER: tier,
+                ScoreColumn.REASONS: reasons,
+                ScoreColumn.LIFECYCLE_TARGET: pd.Series(tier, dtype=object)
                 .map(stages)
                 .to_numpy(dtype=object),
-                "excluded": excluded,
+                ScoreColumn.EXCLUDED: excluded,
             },
             index=leads.contacts.index,
         )
-        frame["lifecycle_target"] = (
-            frame["lifecycle_target"].astype(object).where(frame["lifecycle_target"].notna(), None)
-        )
+        target = frame[ScoreColumn.LIFECYCLE_TARGET]
+        frame[ScoreColumn.LIFECYCLE_TARGET] = target.astype(object).where(target.notna(), None)
         version = model_hash(self.config, name)
         if prediction is not None:
             version = f"{version}+{self.models[self.config.artifact_key(name)].version}"

@@ -25,6 +25,7 @@ from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
 from connector.scoring.lifecycle import forward_stages
 from connector.scoring.properties import property_names
+from connector.scoring.score_columns import ScoreColumn
 
 if TYPE_CHECKING:
     from connector.sync.experiment import LiveExperiment
@@ -89,17 +90,17 @@ def desired_values(scoring: PortalScoring, leads: LeadFrame, now: datetime) -> d
     stamped: dict[str, dict[str, str]] = {str(i): {} for i in leads.contacts.index}
     targets: list[pd.Series] = []
     for name, scored in frames.items():
-        table = scored.frame.drop(columns=["lifecycle_target"])
+        table = scored.frame.drop(columns=[ScoreColumn.LIFECYCLE_TARGET])
         segmentation = scoring.segmentations.get(name)
         if segmentation is not None:
-            table["segment"] = segmentation.assign(leads, scored.frame)
+            table[ScoreColumn.SEGMENT] = segmentation.assign(leads, scored.frame)
         updates = score_updates(
             table, property_names(name), scored_at=now, version=scored.version
         )
         for update in updates:
             for prop, value in update.properties.items():
                 (stamped if prop in stamps else values)[update.id][prop] = value
-        targets.append(scored.frame["lifecycle_target"])
+        targets.append(scored.frame[ScoreColumn.LIFECYCLE_TARGET])
     for contact_id, stage in _lifecycle_moves(scoring, leads, targets).items():
         values[contact_id][LIFECYCLE] = stage
     return {i: Desired(values[i], stamped[i]) for i in values}

@@ -17,6 +17,7 @@ from connector.errors import LeadscoreError
 from connector.scoring.engine import ScoreFrame
 from connector.scoring.properties import DEFAULT_MODEL, property_names
 from connector.scoring.reasons import SEPARATOR
+from connector.scoring.score_columns import NUMERIC_COLUMNS, ScoreColumn
 from connector.web.api_models import (
     LeadScore,
     ScoreRequest,
@@ -44,11 +45,10 @@ def _results(frame: ScoreFrame) -> list[LeadScore]:
     table = frame.frame
     ids = [str(i) for i in table.index]
     score, fit, engagement, likelihood = (
-        table[column].to_numpy(dtype=float) for column in ("score", "fit", "engagement",
-                                                           "likelihood")
+        table[column].to_numpy(dtype=float) for column in NUMERIC_COLUMNS
     )
-    tiers = table["tier"].astype(str).tolist()
-    reasons = table["reasons"].astype(str).tolist()
+    tiers = table[ScoreColumn.TIER].astype(str).tolist()
+    reasons = table[ScoreColumn.REASONS].astype(str).tolist()
     return [
         LeadScore(
             id=ids[k],

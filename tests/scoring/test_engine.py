@@ -11,8 +11,9 @@ import pytest
 
 from connector.scoring.config import DEFAULT_CONFIG_PATH, Decay, load_config, model_hash
 from connector.scoring.decay import decay_factor
-from connector.scoring.engine import FRAME_COLUMNS, Scorer
+from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
+from connector.scoring.score_columns import FRAME_COLUMNS
 from tests.scoring.rules_fixtures import NOW, config, criterion, days_ago, leads, model
 
 
