@@ -2,7 +2,8 @@
 
 Each command reads its history through a `HistorySource` — a CSV with an outcome column
 (`--csv`), or else the synced portal's stored contacts (`--portal`, default the only
-connected portal) — and hands it to the pure functions of `connector.insights`.
+connected portal) — and hands it to the pure functions of `connector.evaluation`; the
+results are drawn by `connector.reports`.
 """
 
 from __future__ import annotations
@@ -21,24 +22,33 @@ from rich.table import Table
 
 from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
-from connector.insights.compare import compare_scorings
-from connector.insights.evidence import build_evidence
-from connector.insights.history import History, HistorySource, history_from_csv
-from connector.insights.json_output import dumps
-from connector.insights.points import PointsAdvice, advise_points, yaml_fragment
-from connector.insights.render import (
+from connector.evaluation import (
+    History,
+    PointsAdvice,
+    ScoredModel,
+    advise_points,
+    build_evidence,
+    choose_model,
+    compare_scorings,
+    score_history,
+    segment_leads,
+    yaml_fragment,
+)
+from connector.reports import (
+    HistorySource,
+    PortalSource,
+    dumps,
+    experiment_report,
+    history_from_csv,
     render_comparison,
     render_report,
     render_segments,
     write_page,
 )
-from connector.insights.scoring_run import ScoredModel, choose_model, score_history
-from connector.insights.segments import segment_leads
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_config
+from connector.scoring.model import LeadModel
 from connector.settings import get_settings
 from connector.store import open_store
-from connector.sync.experiment_report import experiment_report
-from connector.sync.history_source import PortalSource
 
 insights_app = typer.Typer(
     name="insights",
@@ -140,7 +150,8 @@ def _score(
     history: History, config: ScoringConfig, model_path: Path | None, name: str | None, quiet: bool
 ) -> ScoredModel:
     with _step(f"scoring {len(history.leads):,} leads", quiet):
-        return score_history(history, config, model_path, name)
+        model = LeadModel.load(model_path) if model_path else None
+        return score_history(history, config, model, name)
 
 
 @insights_app.command("report")

@@ -24,12 +24,12 @@ from rich.table import Table
 
 from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
+from connector.reports import resolve_portal
 from connector.scoring.backtest import BacktestResult, run_backtest
 from connector.scoring.model import ModelMetadata, read_metadata, train_model
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, binary_target
 from connector.settings import get_settings
 from connector.store import Store, open_store
-from connector.sync.history_source import resolve_portal
 from connector.sync.outputs import LIFECYCLE
 from connector.sync.service import SyncService
 from connector.sync.training import outcomes, portal_history

@@ -13,10 +13,9 @@ import pandas as pd
 from connector.demo.sandbox_control import GroundTruth
 from connector.demo.summary import Evaluation
 from connector.errors import LeadscoreError
-from connector.insights.evidence import Evidence, build_evidence
-from connector.insights.stats import RankedOutcomes
+from connector.evaluation import Evidence, RankedOutcomes, build_evidence
+from connector.reports import PortalHistory
 from connector.scoring.ledger import Ledger
-from connector.sync.history_source import PortalHistory
 
 SCORE_FRAME_COLUMNS = ["score", "tier", "likelihood", "reasons"]
 

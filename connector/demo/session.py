@@ -40,15 +40,15 @@ from connector.demo.summary import (
     WebhookRun,
 )
 from connector.errors import LeadscoreError
+from connector.evaluation import score_history
 from connector.hubspot.properties import DEFAULT_MODEL, GROUP_NAME, property_names
-from connector.insights.render import render_report, write_page
-from connector.insights.scoring_run import score_history
+from connector.reports import active_model_file, load_portal_history, render_report, write_page
 from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_config
+from connector.scoring.model import LeadModel
 from connector.settings import Settings
 from connector.store import Store, open_store
-from connector.sync.history_source import active_model_file, load_portal_history
 from connector.sync.report import PassReport
 from connector.web.app import create_app
 from connector.web.dashboard.access import DashboardAccess
@@ -406,9 +406,8 @@ class DemoSession:
                 self.store, portal, artifact_key, self.data_dir / "models"
             )
             # Rescoring the stored inputs gives which criteria fired, for the report's table.
-            scored = score_history(
-                portal_history.history, self.config, model_file, DEFAULT_MODEL
-            )
+            model = LeadModel.load(model_file) if model_file else None
+            scored = score_history(portal_history.history, self.config, model, DEFAULT_MODEL)
             evaluation, evidence = grade(
                 portal_history, self.control.ground_truth(hub_id), scored.ledger
             )

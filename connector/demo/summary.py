@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from connector.insights.evidence import TierRow
-from connector.insights.json_output import to_jsonable
-from connector.insights.stats import BandRow
+from connector.evaluation import BandRow, TierRow
+from connector.reports import to_jsonable
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from connector.errors import LeadscoreError
-from connector.insights.stats import ZTest, two_proportion_ztest, wilson_interval
+from connector.evaluation.stats import ZTest, two_proportion_ztest, wilson_interval
 
 Arm = Literal["champion", "challenger"]
 ARMS: tuple[Arm, Arm] = ("champion", "challenger")

@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
-from connector.insights.stats import (
+from connector.evaluation.stats import (
     BandRow,
     FloatArray,
     GainsCurve,

@@ -15,8 +15,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
-from connector.insights.ab import ArmComparison, compare_arms
-from connector.insights.stats import (
+from connector.evaluation.ab import ArmComparison, compare_arms
+from connector.evaluation.stats import (
     BandRow,
     Calibration,
     GainsCurve,
@@ -27,9 +27,7 @@ from connector.insights.stats import (
     wilson_interval,
 )
 from connector.scoring.ledger import Ledger
-
-TIERS = ("hot", "warm", "cold", "disqualified")
-"""Tier values of the score frame, best first."""
+from connector.scoring.properties import TIERS
 
 SCORE_COLUMNS = ("score", "tier", "likelihood", "reasons")
 """Score frame columns the evidence reads."""

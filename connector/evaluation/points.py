@@ -23,10 +23,10 @@ import yaml
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
-from connector.insights.attributes import category_labels, numeric_values, usable_attributes
-from connector.insights.history import History
-from connector.insights.scoring_run import ScoredModel
-from connector.insights.stats import wilson_interval
+from connector.evaluation.attributes import category_labels, numeric_values, usable_attributes
+from connector.evaluation.history import History
+from connector.evaluation.scoring_run import ScoredModel
+from connector.evaluation.stats import wilson_interval
 from connector.scoring.config import (
     ActivityCondition,
     Bounds,

@@ -1,18 +1,18 @@
-"""Scoring a history with a configuration (and optionally a trained model) for the insights.
+"""Scoring a history with a configuration (and optionally a trained model) for evaluation.
 
 A portal history may already carry the scores the sync wrote; a CSV history is scored here
-with the rule engine, exactly as `leadscore score` would score it.
+with the rule engine, exactly as `leadscore score` would score it. The trained model comes
+in loaded (`LeadModel.load`), so nothing here reads a file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from connector.errors import LeadscoreError
-from connector.insights.history import History
+from connector.evaluation.history import History
 from connector.scoring.config import ModelConfig, ScoringConfig
 from connector.scoring.engine import ScoreFrame, Scorer
 from connector.scoring.ledger import Ledger
@@ -43,18 +43,18 @@ def choose_model(config: ScoringConfig, name: str | None) -> str:
 def score_history(
     history: History,
     config: ScoringConfig,
-    model_path: Path | None = None,
+    model: LeadModel | None = None,
     scoring_model: str | None = None,
 ) -> ScoredModel:
     """Score the history's leads with one scoring model of `config`.
 
     Scores the history already holds for that model are reused; otherwise the rule engine
-    runs, with the trained likelihood model at `model_path` when given.
+    runs, with the trained likelihood `model` when given.
     """
     name = choose_model(config, scoring_model)
     existing = (history.scores or {}).get(name)
     if existing is None:
-        models = {config.artifact_key(name): LeadModel.load(model_path)} if model_path else None
+        models = {config.artifact_key(name): model} if model is not None else None
         existing = Scorer(config, models).score_model(name, history.leads, history.now)
     return _aligned(name, config.models[name], existing, history)
 

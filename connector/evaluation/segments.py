@@ -24,13 +24,13 @@ from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from connector.errors import LeadscoreError
-from connector.insights.attributes import (
+from connector.evaluation.attributes import (
     Attribute,
     category_labels,
     numeric_values,
     usable_attributes,
 )
-from connector.insights.stats import wilson_interval
+from connector.evaluation.stats import wilson_interval
 from connector.scoring.leads import LeadFrame
 
 SEGMENT_SLUGS = ("fast_track", "direct_outreach", "nurture", "requalify", "long_nurture", "exclude")

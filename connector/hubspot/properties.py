@@ -10,13 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # Names and tiers are the scoring domain's; this module adds HubSpot's definitions.
-from connector.scoring.properties import DEFAULT_MODEL, TIERS, property_names
+from connector.scoring.properties import DEFAULT_MODEL, TIERS, UNSEGMENTED, property_names
 
 GROUP_NAME = "leadscore"
 GROUP_LABEL = "Lead scoring"
-UNSEGMENTED = "unsegmented"
-"""The segment option used until segmentation names its segments: HubSpot refuses an
-enumeration without options."""
 
 @dataclass(frozen=True)
 class PropertyOption:

@@ -8,9 +8,9 @@ from datetime import datetime
 import numpy as np
 
 from connector.errors import LeadscoreError
-from connector.insights.ab import ArmComparison, compare_arms
+from connector.evaluation.ab import ArmComparison, compare_arms
+from connector.reports.portal_history import load_portal_history, resolve_portal
 from connector.store import Store
-from connector.sync.history_source import load_portal_history, resolve_portal
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 segments with recommendations — all computed from the store, none from HubSpot.
 
 The scores evaluated are the ones the sync computed and wrote, against the outcome the
-portal's own lifecycle stages record (see `connector.sync.history_source`).
+portal's own lifecycle stages record (see `connector.reports.portal_history`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from connector.errors import LeadscoreError
-from connector.hubspot.properties import TIERS, UNSEGMENTED
-from connector.insights import plots
-from connector.insights.evidence import Evidence, build_evidence
-from connector.insights.render import evidence_figures
-from connector.insights.segments import SEGMENT_LABELS, SegmentProfile, segment_leads
+from connector.evaluation.evidence import Evidence, build_evidence
+from connector.evaluation.segments import SEGMENT_LABELS, SegmentProfile, segment_leads
+from connector.reports import plots
+from connector.reports.portal_history import PortalHistory
+from connector.reports.render import evidence_figures
 from connector.scoring.leads import LeadFrame
-from connector.sync.history_source import PortalHistory
+from connector.scoring.properties import TIERS, UNSEGMENTED
 
 SEGMENT_RANGE = (3, 6)
 """Numbers of segments tried on the dashboard (fewer than the CLI: it renders on request)."""

@@ -1,4 +1,4 @@
-"""The synced portal's history, as the insights and the dashboard read it.
+"""The synced portal's history, as the reports, the CLI and the dashboard read it.
 
 The store keeps, per contact, the inputs last scored (properties and an
 activity summary) and the values HubSpot confirmed. That is enough to evaluate the scoring
@@ -10,11 +10,9 @@ are the stored properties minus the stage itself and every column set after the 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,14 +20,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
-from connector.hubspot.properties import DEFAULT_MODEL, property_names
-from connector.insights.history import History
+from connector.evaluation.history import History
 from connector.scoring.guards import post_outcome_rule
 from connector.scoring.leads import LeadFrame
+from connector.scoring.properties import DEFAULT_MODEL, property_names
+from connector.scoring.stored_inputs import STATE_MODEL, lead_frame_from_states
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
-from connector.settings import Settings, get_settings
-from connector.store import ContactState, Portal, Store, open_store
-from connector.sync.inputs import STATE_MODEL, lead_frame_from_states
+from connector.store import ContactState, Portal, Store
 
 STAGE_PROPERTY = "lifecyclestage"
 CONVERTED_FROM = "opportunity"
@@ -162,66 +159,6 @@ def written_scores(states: Iterable[ContactState], scoring_model: str) -> pd.Dat
     for column in _NUMERIC:
         frame[column] = frame[column].astype(float)
     return frame
-
-
-def active_model_file(store: Store, portal: Portal, scoring_model: str, cache: Path) -> Path | None:
-    """The portal's active trained model as a file for `LeadModel.load`, or None.
-
-    A model stored as bytes is exported once into `cache` under its version, so repeated
-    commands reuse the file and a newer model never overwrites an older one's file.
-    """
-    artifact = store.models.active(portal.hub_id, scoring_model)
-    if artifact is None:
-        return None
-    if artifact.path is not None:
-        return Path(artifact.path)
-    safe_version = re.sub(r"[^A-Za-z0-9._-]", "_", artifact.version)
-    path = cache / f"portal-{portal.hub_id}-{scoring_model}-{safe_version}.zip"
-    if not path.exists():
-        blob = store.models.blob(artifact.id) or b""
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            # Write then rename, so a concurrent reader never loads half a file.
-            partial = path.with_suffix(".part")
-            partial.write_bytes(blob)
-            partial.replace(path)
-        except OSError as exc:
-            raise LeadscoreError(
-                f"{cache}: cannot export the portal's model ({exc.strerror})"
-            ) from exc
-    return path
-
-
-@dataclass(frozen=True)
-class PortalSource:
-    """A `HistorySource` reading a synced portal from the store named by the settings.
-
-    `hub_id` None means the only connected portal. Each call opens the store and closes it.
-    """
-
-    hub_id: int | None
-    scoring_model: str
-    now: datetime
-    settings: Settings | None = None
-
-    def __call__(self) -> History:
-        """The portal's history (see `load_portal_history`), with the arms of the
-        experiment the settings name."""
-        settings = self.settings if self.settings is not None else get_settings()
-        with open_store(settings=settings) as store:
-            portal = resolve_portal(store, self.hub_id)
-            return load_portal_history(
-                store, portal, self.now, self.scoring_model,
-                experiment=settings.experiment_salt,
-            ).history
-
-    def model_file(self) -> Path | None:
-        """The portal's active trained model as a file, or None when none was trained."""
-        settings = self.settings if self.settings is not None else get_settings()
-        with open_store(settings=settings) as store:
-            portal = resolve_portal(store, self.hub_id)
-            cache = settings.data_dir / "models"
-            return active_model_file(store, portal, self.scoring_model, cache)
 
 
 def _hidden(column: str) -> bool:

@@ -1,4 +1,4 @@
-"""Self-contained HTML pages for the insights: jinja2 templates, inline CSS, inline SVG plots.
+"""Self-contained HTML pages of the reports: jinja2 templates, inline CSS, inline SVG plots.
 
 Nothing is fetched when a page opens (no CDN, no web fonts, no external images), so a
 report mailed as a file or opened on a plane looks the same.
@@ -14,10 +14,10 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from connector.errors import LeadscoreError
-from connector.insights import plots
-from connector.insights.compare import ConfigComparison
-from connector.insights.evidence import Evidence
-from connector.insights.segments import SegmentReport
+from connector.evaluation.compare import ConfigComparison
+from connector.evaluation.evidence import Evidence
+from connector.evaluation.segments import SegmentReport
+from connector.reports import plots
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from connector.errors import LeadscoreError
 
 TIERS = ("hot", "warm", "cold", "disqualified")
+UNSEGMENTED = "unsegmented"
+"""The segment value of a lead no segmentation has named yet (HubSpot's segment enumeration
+needs at least one option)."""
 DEFAULT_MODEL = "default"
 PREFIX = "leadscore"
 MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

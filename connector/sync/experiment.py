@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from connector.errors import LeadscoreError
+from connector.evaluation import Arm, assign_arm
 from connector.hubspot.records import ContactRecord
-from connector.insights.ab import Arm, assign_arm
 from connector.scoring.config import ScoringConfig, load_config
 from connector.scoring.leads import LeadFrame
 from connector.settings import Settings

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from connector.evaluation import Segmentation
 from connector.hubspot.mapping import score_updates
-from connector.insights.segments import Segmentation
 from connector.scoring.config import ScoringConfig, model_hash
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from connector.errors import LeadscoreError
-from connector.insights.segments import Segmentation
+from connector.evaluation import Segmentation
 from connector.scoring.config import ScoringConfig
 from connector.scoring.engine import Scorer
 from connector.scoring.model import LeadModel

@@ -26,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from connector.errors import LeadscoreError
+from connector.evaluation import SEGMENT_SLUGS
 from connector.hubspot.errors import HubSpotError
 from connector.hubspot.properties import UNSEGMENTED
 from connector.hubspot.provisioning import ProvisioningReport, provision
-from connector.insights.segments import SEGMENT_SLUGS
 from connector.scoring.config import ScoringConfig, config_hash, load_config
 from connector.scoring.engine import ScoreFrame
 from connector.scoring.leads import LeadFrame

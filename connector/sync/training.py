@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from connector.errors import LeadscoreError
-from connector.insights.segments import segment_leads
+from connector.evaluation import segment_leads
 from connector.scoring.config import config_hash
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame

@@ -12,15 +12,15 @@ import pytest
 from cryptography.fernet import Fernet
 
 from connector.errors import LeadscoreError
-from connector.settings import Settings
-from connector.store import ContactState, Store, Tokens, open_store
-from connector.sync.history_source import (
+from connector.reports import (
     PortalSource,
     active_model_file,
     load_portal_history,
     resolve_portal,
-    written_scores,
 )
+from connector.reports.portal_history import written_scores
+from connector.settings import Settings
+from connector.store import ContactState, Store, Tokens, open_store
 from connector.sync.inputs import STATE_MODEL
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

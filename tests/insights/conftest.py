@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from connector.insights.history import History, history_from_csv
+from connector.evaluation import History
+from connector.reports import history_from_csv
 from connector.sandbox.generator import POST_OUTCOME_PROPERTIES, generate_portal
 from connector.scoring.leads import LeadFrame, empty_activities
 from connector.scoring.model import train_model

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.errors import LeadscoreError
-from connector.insights.ab import assign_arm, assign_arms, compare_arms
+from connector.evaluation.ab import assign_arm, assign_arms, compare_arms
 
 
 @settings(max_examples=200)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from connector.cli.insights_cmd import insights_app
 from connector.errors import LeadscoreError
-from connector.insights.segments import SEGMENT_SLUGS
+from connector.evaluation.segments import SEGMENT_SLUGS
 
 BANK = "/work/shared/data/bank-additional-full.csv"
 REPO = Path(__file__).resolve().parents[2]

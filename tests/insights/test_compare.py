@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from connector.insights.compare import compare_scorings
+from connector.evaluation.compare import compare_scorings
 
 
 def _frames(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from connector.insights.evidence import build_evidence
-from connector.insights.json_output import dumps
-from connector.insights.render import render_report
+from connector.evaluation.evidence import build_evidence
+from connector.reports.json_output import dumps
+from connector.reports.render import render_report
 from connector.scoring.ledger import Ledger, LedgerEntry
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)

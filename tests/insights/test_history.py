@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from connector.errors import LeadscoreError
-from connector.insights.history import History, history_from_csv
+from connector.evaluation import History
+from connector.reports import history_from_csv
 
 
 def _csv(tmp_path: Path, text: str) -> Path:

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from connector.insights.history import History
-from connector.insights.points import (
+from connector.evaluation.history import History
+from connector.evaluation.points import (
     check_criteria,
     log_odds_ratio,
     points_per_logit,

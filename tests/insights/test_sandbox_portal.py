@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from connector.insights.evidence import build_evidence
-from connector.insights.history import History
-from connector.insights.points import advise_points
-from connector.insights.render import render_report
-from connector.insights.scoring_run import score_history
+from connector.evaluation.evidence import build_evidence
+from connector.evaluation.history import History
+from connector.evaluation.points import advise_points
+from connector.evaluation.scoring_run import score_history
+from connector.reports.render import render_report
 from connector.scoring.config import load_config
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "scoring.yaml"

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from connector.errors import LeadscoreError
-from connector.insights.history import History
-from connector.insights.scoring_run import ScoredModel, score_history
-from connector.insights.segments import SEGMENT_SLUGS, Segmentation, segment_leads
+from connector.evaluation.history import History
+from connector.evaluation.scoring_run import ScoredModel, score_history
+from connector.evaluation.segments import SEGMENT_SLUGS, Segmentation, segment_leads
 from connector.scoring.config import load_config
 from connector.scoring.leads import LeadFrame
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from connector.errors import LeadscoreError
-from connector.insights import stats
+from connector.evaluation import stats
 
 
 def test_auc_of_a_small_hand_example() -> None:

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from connector.cli.app import _register, app
 from connector.errors import LeadscoreError
-from connector.insights.ab import assign_arm, compare_arms
+from connector.evaluation import assign_arm, compare_arms
+from connector.reports import load_portal_history
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import load_config, model_hash
@@ -28,7 +29,6 @@ from connector.settings import Settings, get_settings
 from connector.store import ContactState, Store, Tokens, open_store
 from connector.store.records import ArmName
 from connector.sync.experiment import load_experiment, split_by_arm
-from connector.sync.history_source import load_portal_history
 from connector.sync.inputs import STATE_MODEL
 from connector.sync.service import SyncService
 

@@ -23,15 +23,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from connector.errors import LeadscoreError
-from connector.hubspot.properties import DEFAULT_MODEL
+from connector.reports import PortalAnalysis, analyse_portal, load_portal_history
 from connector.scoring.config import load_config
+from connector.scoring.properties import DEFAULT_MODEL
 from connector.settings import Settings
 from connector.store import Store
-from connector.sync.history_source import load_portal_history
 from connector.sync.inputs import STATE_MODEL
 from connector.web.dashboard.access import COOKIE_NAME, SESSION_SECONDS, DashboardAccess
 from connector.web.dashboard.overview import build_events, build_overview
-from connector.web.dashboard.portal_analysis import PortalAnalysis, analyse_portal
 
 TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger(__name__)
