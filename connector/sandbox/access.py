@@ -8,19 +8,42 @@ from fastapi import Request
 
 from connector.sandbox.api_errors import HubSpotError
 from connector.sandbox.gate import TOKEN_SCOPE_KEY
+from connector.sandbox.object_types import lookup_object_type
 from connector.sandbox.tokens import TokenError, TokenInfo
 
 if TYPE_CHECKING:
     from connector.sandbox.core import Sandbox
     from connector.sandbox.portal import PortalState
 
-READ_OBJECTS = ("crm.objects.contacts.read",)
-WRITE_OBJECTS = ("crm.objects.contacts.write",)
-# Reading property definitions works with either the schema or the object read scope.
-READ_SCHEMAS = ("crm.schemas.contacts.read", "crm.objects.contacts.read")
-WRITE_SCHEMAS = ("crm.schemas.contacts.write",)
 # Account details need no particular scope: any valid token of the portal may read them.
 ANY_SCOPE: tuple[str, ...] = ()
+
+
+def _family(object_type: str) -> str:
+    # An unknown type gets the contacts scopes here; the route then answers its 404.
+    found = lookup_object_type(object_type)
+    return found.scope if found is not None else "contacts"
+
+
+def read_objects(object_type: str) -> tuple[str, ...]:
+    """Scopes that allow reading records of a type (`crm.objects.companies.read`)."""
+    return (f"crm.objects.{_family(object_type)}.read",)
+
+
+def write_objects(object_type: str) -> tuple[str, ...]:
+    """Scopes that allow writing records of a type."""
+    return (f"crm.objects.{_family(object_type)}.write",)
+
+
+def read_schemas(object_type: str) -> tuple[str, ...]:
+    """Reading property definitions works with either the schema or the object read scope."""
+    family = _family(object_type)
+    return (f"crm.schemas.{family}.read", f"crm.objects.{family}.read")
+
+
+def write_schemas(object_type: str) -> tuple[str, ...]:
+    """Scopes that allow creating and changing property definitions of a type."""
+    return (f"crm.schemas.{_family(object_type)}.write",)
 
 
 def authorized_portal(sandbox: Sandbox, request: Request, any_of: tuple[str, ...]) -> PortalState:

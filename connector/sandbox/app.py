@@ -9,8 +9,9 @@ from connector.sandbox.account_info import account_info_router
 from connector.sandbox.api_errors import HubSpotError
 from connector.sandbox.control import control_router
 from connector.sandbox.core import Sandbox
-from connector.sandbox.crm_associations import associations_router
+from connector.sandbox.crm_associations import associations_router, record_associations_router
 from connector.sandbox.crm_objects import objects_router
+from connector.sandbox.crm_pipelines import pipelines_router
 from connector.sandbox.crm_properties import properties_router
 from connector.sandbox.gate import CrmGate
 from connector.sandbox.oauth import oauth_router
@@ -18,15 +19,17 @@ from connector.sandbox.paths import (
     ACCOUNT_INFO_PREFIXES,
     ASSOCIATIONS_PREFIXES,
     OBJECTS_PREFIXES,
+    PIPELINES_PREFIXES,
     PROPERTIES_PREFIXES,
+    RECORD_ASSOCIATIONS_PREFIXES,
 )
 from connector.sandbox.tokens import TokenError
 from connector.sandbox.wire import error_response, json_response
 
 
 def create_app(sandbox: Sandbox) -> FastAPI:
-    """Build the FastAPI app serving `sandbox` (CRM v3/v4 + dated paths, account info,
-    OAuth, control)."""
+    """Build the FastAPI app serving `sandbox` (CRM objects, properties, associations and
+    pipelines on v3/v4 and dated paths, account info, OAuth, control)."""
     app = FastAPI(
         title="HubSpot sandbox",
         description="A local HubSpot for the lead-scoring connector.",
@@ -38,8 +41,12 @@ def create_app(sandbox: Sandbox) -> FastAPI:
         app.include_router(properties_router(sandbox), prefix=prefix)
     for prefix in ASSOCIATIONS_PREFIXES:
         app.include_router(associations_router(sandbox), prefix=prefix)
+    for prefix in RECORD_ASSOCIATIONS_PREFIXES:
+        app.include_router(record_associations_router(sandbox), prefix=prefix)
     for prefix in OBJECTS_PREFIXES:
         app.include_router(objects_router(sandbox), prefix=prefix)
+    for prefix in PIPELINES_PREFIXES:
+        app.include_router(pipelines_router(sandbox), prefix=prefix)
     for prefix in ACCOUNT_INFO_PREFIXES:
         app.include_router(account_info_router(sandbox), prefix=prefix)
     app.include_router(oauth_router(sandbox))

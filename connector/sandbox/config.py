@@ -72,7 +72,17 @@ class SandboxConfig(BaseModel):
     refresh_token_rotation: bool = False
 
     webhook_target_url: str | None = None
-    webhook_subscribed_properties: list[str] = Field(default_factory=list)
+    webhook_subscribed_properties: list[str] = Field(
+        default_factory=list, description="contact properties whose changes are delivered"
+    )
+    webhook_subscriptions: list[str] = Field(
+        default_factory=list,
+        description=(
+            "further subscriptions: company.creation, company.deletion, company.merge, "
+            "deal.creation, deal.deletion, <object>.associationChange, and "
+            "<object>.propertyChange:<property> (e.g. deal.propertyChange:dealstage)"
+        ),
+    )
     webhook_duplicate_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     webhook_retry_base_s: float = Field(default=1.0, gt=0.0)
     webhook_timeout_s: float = Field(

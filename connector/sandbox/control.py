@@ -1,5 +1,6 @@
-"""`/_sandbox/*` control endpoints (no auth): seed data, move time, inject faults, and read
-what happened (counters, ground truth, exports). Tests and the demo drive the sandbox here."""
+"""`/_sandbox/*` control endpoints (no auth): seed data (leads, engagements, companies, deals,
+associations), move time, inject faults, and read what happened (counters, ground truth,
+exports). Tests and the demo drive the sandbox here."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, model_validator
 
 from connector.sandbox.api_errors import HubSpotError
+from connector.sandbox.object_types import (
+    COMPANIES,
+    CONTACTS,
+    DEALS,
+    association_types,
+    resolve_object_type,
+)
 from connector.sandbox.paths import CONTROL_PREFIX
-from connector.sandbox.portal import CONTACTS, PortalState
+from connector.sandbox.portal import PortalState
 from connector.sandbox.seeding import add_generated_leads
 from connector.sandbox.wire import json_response
 
@@ -43,6 +51,36 @@ class EngagementRequest(BaseModel):
     contact_id: int
     properties: dict[str, Any] = Field(default_factory=dict)
     timestamp_ms: int | None = None
+
+
+class CompaniesRequest(BaseModel):
+    """Companies to create, as property dicts (values trusted like generated data)."""
+
+    companies: list[dict[str, Any]] = Field(min_length=1)
+
+
+class DealRequest(BaseModel):
+    """One deal to create, linked to contacts and (the first as primary) companies."""
+
+    properties: dict[str, Any]
+    contact_ids: list[int] = Field(default_factory=list)
+    company_ids: list[int] = Field(default_factory=list)
+
+
+class AssociationRequest(BaseModel):
+    """One association to create: the unlabelled type, plus the primary one if asked."""
+
+    from_type: str = Field(description="contacts, companies, deals (or 0-1, company...)")
+    from_id: int
+    to_type: str
+    to_id: int
+    primary: bool = False
+
+
+class SubscriptionsRequest(BaseModel):
+    """Webhook subscriptions beyond the contact defaults (see `webhook_subscriptions`)."""
+
+    subscriptions: list[str]
 
 
 class AdvanceRequest(BaseModel):
@@ -90,6 +128,8 @@ def control_router(sandbox: Sandbox) -> APIRouter:
             "domain": portal.domain,
             "static_token": sandbox.static_tokens.get(portal.hub_id),
             "contacts": len(portal.contacts.store),
+            "companies": len(portal.companies.store),
+            "deals": len(portal.deals.store),
             "rate_limit_profile": portal.limiter.profile,
         }
 
@@ -121,10 +161,71 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         ]
         return json_response({"ids": ids}, 201)
 
-    @router.patch("/portals/{hub_id}/contacts/{contact_id}")
-    async def edit_contact(hub_id: int, contact_id: int, properties: dict[str, Any]) -> Response:
-        """A user editing a contact in HubSpot's UI (raises webhooks with source CRM_UI)."""
-        record = portal_of(hub_id).update(CONTACTS, contact_id, properties, source="CRM_UI")
+    @router.post("/portals/{hub_id}/companies")
+    async def add_companies(hub_id: int, request: CompaniesRequest) -> Response:
+        """Companies created in HubSpot's UI (`company.creation`, source CRM_UI)."""
+        records = portal_of(hub_id).batch_create(
+            COMPANIES, list(request.companies), trusted=True, source="CRM_UI"
+        )
+        return json_response({"ids": [str(r.id) for r in records]}, 201)
+
+    @router.post("/portals/{hub_id}/deals")
+    async def add_deals(hub_id: int, request: DealRequest | list[DealRequest]) -> Response:
+        """Deals created in HubSpot's UI and associated with their contacts and companies."""
+        portal = portal_of(hub_id)
+        ids = []
+        with portal.lock:
+            for deal in request if isinstance(request, list) else [request]:
+                record = portal.create(DEALS, deal.properties, trusted=True, source="CRM_UI")
+                for contact_id in deal.contact_ids:
+                    portal.associate(
+                        DEALS,
+                        record.id,
+                        CONTACTS,
+                        contact_id,
+                        association_types(DEALS, CONTACTS),
+                        "CRM_UI",
+                    )
+                for i, company_id in enumerate(deal.company_ids):
+                    types = [
+                        t for t in association_types(DEALS, COMPANIES) if i == 0 or not t.primary
+                    ]
+                    portal.associate(DEALS, record.id, COMPANIES, company_id, types, "CRM_UI")
+                ids.append(str(record.id))
+        return json_response({"ids": ids}, 201)
+
+    @router.post("/portals/{hub_id}/associations")
+    async def add_associations(
+        hub_id: int, request: AssociationRequest | list[AssociationRequest]
+    ) -> Response:
+        """Associations made in HubSpot's UI (both directions, `associationChange`)."""
+        portal = portal_of(hub_id)
+        created = 0
+        with portal.lock:
+            for item in request if isinstance(request, list) else [request]:
+                source = resolve_object_type(item.from_type).name
+                target = resolve_object_type(item.to_type).name
+                types = [
+                    t for t in association_types(source, target) if item.primary or not t.primary
+                ]
+                if not types:
+                    raise HubSpotError.validation(
+                        f"No associations are defined between {source} and {target}."
+                    )
+                if item.primary and not any(t.primary for t in types):
+                    raise HubSpotError.validation(
+                        f"There is no primary association from {source} to {target}."
+                    )
+                portal.associate(source, item.from_id, target, item.to_id, types, "CRM_UI")
+                created += 1
+        return json_response({"created": created}, 201)
+
+    @router.patch("/portals/{hub_id}/{object_type}/{record_id}")
+    async def edit_record(
+        hub_id: int, object_type: str, record_id: int, properties: dict[str, Any]
+    ) -> Response:
+        """A user editing a record in HubSpot's UI (raises webhooks with source CRM_UI)."""
+        record = portal_of(hub_id).update(object_type, record_id, properties, source="CRM_UI")
         return json_response({"id": str(record.id), "properties": record.properties})
 
     @router.post("/portals/{hub_id}/reset")
@@ -203,12 +304,18 @@ def control_router(sandbox: Sandbox) -> APIRouter:
         return json_response({"results": rows})
 
     @router.get("/portals/{hub_id}/export")
-    async def export(hub_id: int, fmt: str = Query("json", alias="format")) -> Response:
-        """Every live contact with every stored property, as JSON or CSV."""
+    async def export(
+        hub_id: int,
+        fmt: str = Query("json", alias="format"),
+        object_type: str = Query(CONTACTS, alias="object"),
+    ) -> Response:
+        """Every live record of a type (contacts unless `object=companies|deals|...`) with
+        every stored property, as JSON or CSV."""
         portal = portal_of(hub_id)
         with portal.lock:
-            records = list(portal.contacts.store.records.values())
-            names = sorted(portal.contacts.registry.names())
+            t = portal.object_type(object_type)
+            records = list(t.store.records.values())
+            names = sorted(t.registry.names())
         if fmt == "csv":
             out = io.StringIO()
             writer = csv.DictWriter(out, fieldnames=["id", *names], extrasaction="ignore")
@@ -225,6 +332,12 @@ def control_router(sandbox: Sandbox) -> APIRouter:
     @router.get("/webhooks")
     async def webhook_stats() -> Response:
         return json_response(sandbox.webhooks.stats())
+
+    @router.put("/webhooks/subscriptions")
+    async def webhook_subscriptions(request: SubscriptionsRequest) -> Response:
+        sandbox.webhooks.set_subscriptions(request.subscriptions)
+        sandbox.config.webhook_subscriptions = request.subscriptions
+        return json_response({"subscriptions": request.subscriptions})
 
     @router.put("/webhooks/target")
     async def webhook_target(target: WebhookTarget) -> Response:

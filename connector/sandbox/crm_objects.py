@@ -1,5 +1,5 @@
-"""CRM objects API (contacts and engagement objects): list, read, create, update, archive,
-batch read/create/update/archive, search and contact merge."""
+"""CRM objects API (contacts, companies, deals and engagement objects): list, read, create,
+update, archive, batch read/create/update/archive, search and merge."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from connector.sandbox.access import READ_OBJECTS, WRITE_OBJECTS, authorized_portal
+from connector.sandbox.access import authorized_portal, read_objects, write_objects
 from connector.sandbox.api_errors import HubSpotError
-from connector.sandbox.portal import CONTACTS, ObjectType, PortalState
-from connector.sandbox.property_catalog import (
-    ASSOCIATION_TYPE_IDS,
-    DEFAULT_CONTACT_READ,
-    DEFAULT_ENGAGEMENT_READ,
-)
+from connector.sandbox.object_types import CONTACTS, association_types, lookup_object_type
+from connector.sandbox.portal import ObjectType, PortalState
 from connector.sandbox.records import Record
 from connector.sandbox.search import parse_search_request, run_search
 from connector.sandbox.values import iso_from_ms
@@ -36,19 +32,6 @@ MAX_LIST_LIMIT = 100
 MAX_HISTORY_LIMIT = 50  # HubSpot's page cap when propertiesWithHistory is requested
 MAX_BATCH = 100
 
-_SINGULAR_ASSOCIATION = {
-    "calls": "call",
-    "emails": "email",
-    "meetings": "meeting",
-    "notes": "note",
-    "tasks": "task",
-}
-
-
-def default_properties(object_type: str) -> tuple[str, ...]:
-    """What HubSpot returns when the caller names no properties."""
-    return DEFAULT_CONTACT_READ if object_type == CONTACTS else DEFAULT_ENGAGEMENT_READ
-
 
 def serialize(
     t: ObjectType,
@@ -58,7 +41,7 @@ def serialize(
 ) -> dict[str, Any]:
     """A record as HubSpot's SimplePublicObject(+WithAssociations) JSON."""
     defined = t.registry.names()
-    body = record.to_json(names or default_properties(t.name), defined)
+    body = record.to_json(names or t.definition.default_read, defined)
     if history:
         # The sandbox keeps no value history: each property's current value is its only version.
         stamp = iso_from_ms(record.updated_ms)
@@ -75,16 +58,25 @@ def serialize(
 
 
 def _associations_json(
-    portal: PortalState, contact_id: int, to_types: tuple[str, ...]
+    portal: PortalState, t: ObjectType, record_id: int, to_types: tuple[str, ...]
 ) -> dict[str, Any]:
+    """The v3 `associations` block of a read: per requested type, `{id, type}` pairs with
+    HubSpot's legacy type names (a primary company appears twice, once per type)."""
     out: dict[str, Any] = {}
-    for to_type in to_types:
-        if to_type not in ASSOCIATION_TYPE_IDS:
+    for raw in to_types:
+        target = lookup_object_type(raw)
+        if target is None:
             continue
-        ids = portal.associations[to_type].get(contact_id, [])
-        if ids:
-            kind = f"contact_to_{_SINGULAR_ASSOCIATION[to_type]}"
-            out[to_type] = {"results": [{"id": str(i), "type": kind} for i in sorted(ids)]}
+        names = {d.type_id: d.v3_name for d in association_types(t.name, target.name)}
+        linked = portal.links.targets(t.name, record_id, target.name)
+        results = [
+            {"id": str(to_id), "type": names[type_id]}
+            for to_id in sorted(linked)
+            for type_id in sorted(linked[to_id])
+            if type_id in names
+        ]
+        if results:
+            out[target.name] = {"results": results}
     return out
 
 
@@ -94,11 +86,17 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/search")
     async def search(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_OBJECTS)
+        portal = authorized_portal(sandbox, request, read_objects(object_type))
         parsed = parse_search_request(await read_json(request))
         with portal.lock:
             t = portal.object_type(object_type)
-            page = run_search(parsed, t.index.visible(), t.registry, t.search_blind)
+            page = run_search(
+                parsed,
+                t.index.visible(),
+                t.registry,
+                t.search_blind,
+                t.definition.query_properties,
+            )
             results = [serialize(t, r, parsed.properties) for r in page.records]
         body: dict[str, Any] = {"total": page.total, "results": results}
         if page.next_after is not None:
@@ -107,7 +105,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/batch/read")
     async def batch_read(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_OBJECTS)
+        portal = authorized_portal(sandbox, request, read_objects(object_type))
         started = sandbox.clock.now_ms()
         body, inputs = await read_inputs(request, MAX_BATCH)
         names = tuple(body.get("properties") or ()) or None
@@ -131,7 +129,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/batch/create")
     async def batch_create(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_BATCH)
         props = [i.get("properties") if isinstance(i, dict) else None for i in inputs]
@@ -147,7 +145,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/batch/update")
     async def batch_update(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_BATCH)
         pairs = []
@@ -165,27 +163,28 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/batch/archive")
     async def batch_archive(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         _, inputs = await read_inputs(request, MAX_BATCH)
         ids = [parse_id(i.get("id") if isinstance(i, dict) else None) for i in inputs]
         for record_id in ids:
             portal.archive(object_type, record_id)
         return Response(status_code=204)
 
-    @router.post("/contacts/merge")
-    async def merge(request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+    @router.post("/{object_type}/merge")
+    async def merge(object_type: str, request: Request) -> Response:
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         body = await read_json(request)
         if not isinstance(body, dict):
             raise HubSpotError.validation("Expected primaryObjectId and objectIdToMerge.")
         primary = parse_id(body.get("primaryObjectId"), "primaryObjectId")
         merged = parse_id(body.get("objectIdToMerge"), "objectIdToMerge")
-        record = portal.merge(primary, merged)
-        return json_response(serialize(portal.contacts, record, tuple(record.properties)))
+        record = portal.merge(object_type, primary, merged)
+        t = portal.object_type(object_type)
+        return json_response(serialize(t, record, tuple(record.properties)))
 
     @router.get("/{object_type}")
     async def list_objects(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_OBJECTS)
+        portal = authorized_portal(sandbox, request, read_objects(object_type))
         history = query_list(request, "propertiesWithHistory")
         cap = MAX_HISTORY_LIMIT if history else MAX_LIST_LIMIT
         limit = query_int(request, "limit", 10)
@@ -204,8 +203,8 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
             results = []
             for record in records:
                 item = serialize(t, record, names, history)
-                if associations and t.name == CONTACTS:
-                    linked = _associations_json(portal, record.id, associations)
+                if associations:
+                    linked = _associations_json(portal, t, record.id, associations)
                     if linked:
                         item["associations"] = linked
                 results.append(item)
@@ -217,7 +216,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}")
     async def create(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         body = await read_json(request)
         props = body.get("properties") if isinstance(body, dict) else None
         record = portal.create(object_type, props)
@@ -226,7 +225,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.get("/{object_type}/{object_id}")
     async def get_object(object_type: str, object_id: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_OBJECTS)
+        portal = authorized_portal(sandbox, request, read_objects(object_type))
         names = query_list(request, "properties")
         history = query_list(request, "propertiesWithHistory")
         associations = query_list(request, "associations") or ()
@@ -238,15 +237,15 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
             if record is None:
                 raise HubSpotError.not_found("resource not found")
             item = serialize(t, record, names, history)
-            if associations and t.name == CONTACTS:
-                linked = _associations_json(portal, record.id, associations)
+            if associations:
+                linked = _associations_json(portal, t, record.id, associations)
                 if linked:
                     item["associations"] = linked
         return json_response(item)
 
     @router.patch("/{object_type}/{object_id}")
     async def update(object_type: str, object_id: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         body = await read_json(request)
         props = body.get("properties") if isinstance(body, dict) else None
         record = portal.update(object_type, parse_id(object_id), props)
@@ -255,7 +254,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
 
     @router.delete("/{object_type}/{object_id}")
     async def archive(object_type: str, object_id: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_OBJECTS)
+        portal = authorized_portal(sandbox, request, write_objects(object_type))
         portal.archive(object_type, parse_id(object_id))
         return Response(status_code=204)
 

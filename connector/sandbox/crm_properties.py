@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from connector.sandbox.access import READ_SCHEMAS, WRITE_SCHEMAS, authorized_portal
+from connector.sandbox.access import authorized_portal, read_schemas, write_schemas
 from connector.sandbox.api_errors import HubSpotError
 from connector.sandbox.wire import batch_body, json_response, query_bool, read_inputs, read_json
 
@@ -22,14 +22,14 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.get("/{object_type}/groups")
     async def list_groups(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_SCHEMAS)
+        portal = authorized_portal(sandbox, request, read_schemas(object_type))
         with portal.lock:
             groups = portal.object_type(object_type).registry.groups()
             return json_response({"results": [g.to_json() for g in groups]})
 
     @router.post("/{object_type}/groups")
     async def create_group(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_SCHEMAS)
+        portal = authorized_portal(sandbox, request, write_schemas(object_type))
         body = await read_json(request)
         with portal.lock:
             group = portal.object_type(object_type).registry.create_group(body)
@@ -37,7 +37,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.get("/{object_type}/groups/{group_name}")
     async def get_group(object_type: str, group_name: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_SCHEMAS)
+        portal = authorized_portal(sandbox, request, read_schemas(object_type))
         with portal.lock:
             group = portal.object_type(object_type).registry.group(group_name)
         if group is None:
@@ -46,7 +46,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/batch/create")
     async def batch_create(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_SCHEMAS)
+        portal = authorized_portal(sandbox, request, write_schemas(object_type))
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_PROPERTY_BATCH)
         results: list[dict[str, Any]] = []
@@ -65,7 +65,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}/batch/read")
     async def batch_read(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_SCHEMAS)
+        portal = authorized_portal(sandbox, request, read_schemas(object_type))
         started = sandbox.clock.now_ms()
         body, inputs = await read_inputs(request, MAX_PROPERTY_BATCH)
         archived = bool(body.get("archived", False))
@@ -96,7 +96,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.get("/{object_type}")
     async def list_properties(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_SCHEMAS)
+        portal = authorized_portal(sandbox, request, read_schemas(object_type))
         with portal.lock:
             registry = portal.object_type(object_type).registry
             props = registry.all(archived=query_bool(request, "archived"))
@@ -104,7 +104,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/{object_type}")
     async def create_property(object_type: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_SCHEMAS)
+        portal = authorized_portal(sandbox, request, write_schemas(object_type))
         body = await read_json(request)
         with portal.lock:
             prop = portal.object_type(object_type).registry.create(body, sandbox.clock.now_ms())
@@ -112,7 +112,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.get("/{object_type}/{property_name}")
     async def get_property(object_type: str, property_name: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, READ_SCHEMAS)
+        portal = authorized_portal(sandbox, request, read_schemas(object_type))
         with portal.lock:
             prop = portal.object_type(object_type).registry.get_any(property_name)
         if prop is None or prop.archived != query_bool(request, "archived"):
@@ -121,7 +121,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.patch("/{object_type}/{property_name}")
     async def update_property(object_type: str, property_name: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_SCHEMAS)
+        portal = authorized_portal(sandbox, request, write_schemas(object_type))
         body = await read_json(request)
         with portal.lock:
             registry = portal.object_type(object_type).registry
@@ -130,7 +130,7 @@ def properties_router(sandbox: Sandbox) -> APIRouter:
 
     @router.delete("/{object_type}/{property_name}")
     async def delete_property(object_type: str, property_name: str, request: Request) -> Response:
-        portal = authorized_portal(sandbox, request, WRITE_SCHEMAS)
+        portal = authorized_portal(sandbox, request, write_schemas(object_type))
         with portal.lock:
             portal.object_type(object_type).registry.archive(property_name)
         return Response(status_code=204)

@@ -18,6 +18,7 @@ from connector.sandbox.paths import (
     ASSOCIATIONS_PREFIXES,
     CRM_ROUTER_PREFIXES,
     GATED_PREFIXES,
+    RECORD_ASSOCIATIONS_PREFIXES,
 )
 from connector.sandbox.ratelimit import BucketKind
 from connector.sandbox.tokens import TokenError, TokenInfo
@@ -38,7 +39,9 @@ def bucket_for(path: str) -> BucketKind:
     """Which rate-limit bucket a CRM path draws from."""
     if path.endswith("/search"):
         return "search"
-    if path.startswith(ASSOCIATIONS_PREFIXES):
+    if path.startswith(ASSOCIATIONS_PREFIXES) or (
+        path.startswith(RECORD_ASSOCIATIONS_PREFIXES) and "/associations/" in path
+    ):
         return "associations"
     return "general"
 

@@ -34,13 +34,29 @@ import numpy as np
 from numpy.typing import NDArray
 
 from connector.sandbox import vocabulary as vocab
+from connector.sandbox.generator_accounts import (
+    COMPANY_ID_BASE,
+    ContactActivity,
+    PortalCompanies,
+    company_columns,
+    generate_deals,
+)
+from connector.sandbox.generator_columns import (
+    DAY_MS,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    PropertySpec,
+)
+from connector.sandbox.generator_columns import draw as _draw
+from connector.sandbox.generator_columns import int_str as _int_str
+from connector.sandbox.generator_columns import iso as _iso
+from connector.sandbox.generator_columns import obj as _obj
+from connector.sandbox.generator_columns import only as _only
+from connector.sandbox.generator_columns import pick as _pick
+from connector.sandbox.generator_columns import sigmoid as _sigmoid
+from connector.sandbox.generator_columns import spec as _spec
 
-ObjArray = NDArray[np.object_]
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
-
-DAY_MS = 86_400_000
 ENGAGEMENT_KINDS = ("calls", "emails", "meetings", "notes", "tasks")
 EngagementKind = Literal["calls", "emails", "meetings", "notes", "tasks"]
 
@@ -61,45 +77,11 @@ ENGAGEMENT_ID_BASE = 10_000_000_000
 portals and lead batches without coordination, and above 2^31 like HubSpot's."""
 MAX_ENGAGEMENTS_PER_KIND = 150  # 5 kinds * 150 < 1000 keeps the id scheme collision-free
 
+DEFAULT_COMPANIES_PER_CONTACT = 0.3
+"""Companies per contact of a generated portal (20,000 contacts → 6,000 companies)."""
+
 RECENT_LEAD_WINDOW_MS = 15 * 60_000
 """`generate_leads` creates contacts within this window before `now_ms`."""
-
-
-PropertyType = Literal["string", "number", "enumeration", "datetime", "date", "bool"]
-FieldType = Literal[
-    "text", "textarea", "number", "select", "date", "booleancheckbox", "phonenumber"
-]
-
-
-@dataclass(frozen=True)
-class PropertySpec:
-    """Definition of one property as HubSpot's properties API describes it."""
-
-    name: str
-    label: str
-    type: PropertyType
-    field_type: FieldType
-    options: tuple[str, ...] = ()
-    post_outcome: bool = False
-    """True when the value reveals (or is written because of) the outcome to predict."""
-
-
-# Shorthand kind → (type, fieldType), HubSpot's valid pairs; phone numbers are strings.
-_KINDS: dict[str, tuple[PropertyType, FieldType]] = {
-    "string": ("string", "text"),
-    "number": ("number", "number"),
-    "enumeration": ("enumeration", "select"),
-    "datetime": ("datetime", "date"),
-    "bool": ("bool", "booleancheckbox"),
-    "phone": ("string", "phonenumber"),
-}
-
-
-def _spec(
-    name: str, label: str, kind: str, options: tuple[str, ...] = (), post_outcome: bool = False
-) -> PropertySpec:
-    type_, field = _KINDS[kind]
-    return PropertySpec(name, label, type_, field, options, post_outcome)
 
 
 _BOOL = ("true", "false")
@@ -224,12 +206,21 @@ class GeneratedPortal:
       later), `converted_at_ms` (int64, -1 if never), `customer_at_ms` (int64, -1 if
       never), `conversion_probability` (float64, the model's probability before the draw).
     - `now_ms`: the generation instant; truth dates after it are the hidden future.
+    - `companies`: property name → object array, in `COMPANY_PROPERTIES` order (one row per
+      company of the portal; some have no contacts, as imported target accounts do).
+    - `deals`: `hs_object_id`, `contact_id`, `company_id` (None without a company) and the
+      `DEAL_PROPERTIES`; one deal per contact converted by `now_ms`.
+    - `contact_company`: per contact (in contact order) the id of its company, None for
+      contacts without one (free-mail, students, invalid addresses, competitors).
     """
 
     contacts: dict[str, ObjArray]
     engagements: dict[str, dict[str, ObjArray]]
     truth: dict[str, NDArray[Any]]
     now_ms: int
+    companies: dict[str, ObjArray]
+    deals: dict[str, ObjArray]
+    contact_company: ObjArray
 
     def __len__(self) -> int:
         return len(self.contacts["hs_object_id"])
@@ -243,6 +234,14 @@ class GeneratedPortal:
     ) -> Iterator[dict[str, str | None]]:
         """One dict per engagement object of `kind`, including its `contact_id`."""
         yield from _records(self.engagements[kind], chunk_size)
+
+    def company_records(self, chunk_size: int = 10_000) -> Iterator[dict[str, str | None]]:
+        """One `{property: value}` dict per company, in id order."""
+        yield from _records(self.companies, chunk_size)
+
+    def deal_records(self, chunk_size: int = 10_000) -> Iterator[dict[str, str | None]]:
+        """One dict per deal, including its `contact_id` and `company_id`."""
+        yield from _records(self.deals, chunk_size)
 
 
 def _records(columns: dict[str, ObjArray], chunk_size: int) -> Iterator[dict[str, str | None]]:
@@ -261,15 +260,19 @@ def generate_portal(
     history_days: int = 365,
     id_offset: int = 0,
     bulk_import_size: int = 0,
+    companies_per_contact: float = DEFAULT_COMPANIES_PER_CONTACT,
 ) -> GeneratedPortal:
     """Generate a portal whose contacts were created over the last `history_days`.
 
-    Contact ids are `id_offset + 1 ... id_offset + n_contacts`. `bulk_import_size` contacts
+    Contact ids are `id_offset + 1 ... id_offset + n_contacts`; the portal has
+    `round(companies_per_contact * n_contacts)` companies. `bulk_import_size` contacts
     (those not touched since) get one identical `lastmodifieddate` two days ago, as a bulk
     import leaves behind: use more than 10,000 to reproduce the search-paging trap.
     Raises `ValueError` on a negative size/offset or a non-positive history.
     """
     _check_sizes(n_contacts, id_offset)
+    if not 0 < companies_per_contact <= 1:
+        raise ValueError(f"companies_per_contact must be in (0, 1], got {companies_per_contact}")
     if history_days < 1:
         raise ValueError(f"history_days must be at least 1, got {history_days}")
     if bulk_import_size < 0:
@@ -278,10 +281,16 @@ def generate_portal(
     span = history_days * DAY_MS
     # Inbound volume grows over time: more contacts were created recently.
     created = now_ms - (span * (1.0 - rng.random(n_contacts) ** 0.8)).astype(np.int64)
-    return _build(rng, created, now_ms, id_offset, bulk_import_size)
+    return _build(rng, created, now_ms, id_offset, bulk_import_size, companies_per_contact)
 
 
-def generate_leads(n: int, seed: int, now_ms: int, id_offset: int) -> GeneratedPortal:
+def generate_leads(
+    n: int,
+    seed: int,
+    now_ms: int,
+    id_offset: int,
+    companies_per_contact: float = DEFAULT_COMPANIES_PER_CONTACT,
+) -> GeneratedPortal:
     """Generate brand-new leads created in the last minutes before `now_ms`.
 
     They carry only the few engagements such fresh leads have (a form, a visit, maybe a
@@ -291,7 +300,7 @@ def generate_leads(n: int, seed: int, now_ms: int, id_offset: int) -> GeneratedP
     _check_sizes(n, id_offset)
     rng = np.random.default_rng([seed, 1])
     created = now_ms - rng.integers(0, RECENT_LEAD_WINDOW_MS, n, dtype=np.int64)
-    return _build(rng, created, now_ms, id_offset, bulk_import_size=0)
+    return _build(rng, created, now_ms, id_offset, 0, companies_per_contact)
 
 
 def _check_sizes(n: int, id_offset: int) -> None:
@@ -335,69 +344,18 @@ _LOW_FIT_INDUSTRIES = (
 _W_CORE_MARKET = 0.25
 _FIT_CENTER = 0.55  # about the mean fit, so intent and the intercept stay interpretable
 
-_B0 = -3.6
+_B0 = -3.8
 _W_FIT = 0.9
 _W_INTENT = 0.75
 _W_DEMO = 0.6
 _W_MEETINGS = 0.45
 _W_RECENCY = 0.5
 _NOISE_SD = 0.9
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------------
-def _obj(values: tuple[str, ...] | list[str]) -> ObjArray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = list(values)
-    return out
-
-
-@functools.cache
-def _small_int_strings() -> ObjArray:
-    # Counts are small: one shared str object per value saves memory at a million rows.
-    return _obj([str(i) for i in range(10_000)])
-
-
-def _int_str(values: IntArray, missing: BoolArray | None = None) -> ObjArray:
-    values = np.asarray(values, dtype=np.int64)
-    if values.size and values.min() >= 0 and values.max() < 10_000:
-        out: ObjArray = _small_int_strings()[values]
-    else:
-        out = _obj([str(v) for v in values.tolist()])
-    if missing is not None:
-        out[missing] = None
-    return out
-
-
-def _only(mask: BoolArray, values: ObjArray) -> ObjArray:
-    """`values` where `mask` holds, None elsewhere."""
-    out: ObjArray = np.full(len(mask), None, dtype=object)
-    out[mask] = values[mask]
-    return out
-
-
-def _iso(ms: IntArray) -> ObjArray:
-    """Epoch-ms → ISO 8601 UTC with milliseconds; negative values → None."""
-    ms = np.asarray(ms, dtype=np.int64)
-    out: ObjArray = np.full(len(ms), None, dtype=object)
-    present = np.flatnonzero(ms >= 0)  # many datetime columns are mostly empty
-    text = np.datetime_as_string(ms[present].astype("datetime64[ms]"), unit="ms", timezone="UTC")
-    out[present] = text.astype(object)
-    return out
-
-
-def _draw(rng: np.random.Generator, weights: tuple[float, ...] | FloatArray, size: int) -> IntArray:
-    p = np.asarray(weights, dtype=np.float64)
-    return rng.choice(len(p), size=size, p=p / p.sum()).astype(np.int64)
-
-
-def _sigmoid(x: FloatArray) -> FloatArray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _pick(rng: np.random.Generator, choices: ObjArray, size: int) -> ObjArray:
-    return choices[rng.integers(0, len(choices), size)]
+_ACCOUNT_INTENT_SD = 0.6
+_ICP_BANDS = (2, 5)  # 25 to 1000 employees (`vocab.NUMEMPLOYEES_OPTIONS` indices)
+_W_ICP = 0.7
+_W_COLLEAGUES = 0.6
+_LINK_POWER = 1.4
 
 
 # --------------------------------------------------------------------------------------
@@ -421,6 +379,7 @@ class _CompanyWorld:
     city: IntArray  # index into the country's city list
     revenue: IntArray
     website_style: IntArray
+    headcount: IntArray  # exact employees, within the size band
 
     def __len__(self) -> int:
         return len(self.root)
@@ -453,7 +412,19 @@ def _company_world() -> _CompanyWorld:
         city=city,
         revenue=revenue,
         website_style=rng.integers(0, 3, capacity),
+        # Drawn last so that the arrays above stay what they were before headcounts existed.
+        headcount=_headcounts(rng, size),
     )
+
+
+# Employee counts per size band: [low, high) of `vocab.NUMEMPLOYEES_OPTIONS`.
+_BAND_LOW = np.array([1, 5, 25, 50, 100, 500, 1000], dtype=np.float64)
+_BAND_HIGH = np.array([5, 25, 50, 100, 500, 1000, 20_000], dtype=np.float64)
+
+
+def _headcounts(rng: np.random.Generator, size: IntArray) -> IntArray:
+    low, high = np.log(_BAND_LOW[size]), np.log(_BAND_HIGH[size])
+    return np.exp(low + rng.random(len(size)) * (high - low)).astype(np.int64)
 
 
 @functools.cache
@@ -498,6 +469,10 @@ class _Profile:
     email_kind: IntArray
     seniority: IntArray
     fit: FloatArray  # latent log-odds of fit, from the true (possibly unshown) profile
+    size: IntArray  # latent company size band of the contact's employer
+    industry: IntArray  # latent industry of the contact's employer
+    company_rank: IntArray  # the portal company a contact is associated with, -1 for none
+    companies: PortalCompanies
 
 
 def _build(
@@ -506,17 +481,22 @@ def _build(
     now_ms: int,
     id_offset: int,
     bulk_import_size: int,
+    companies_per_contact: float,
 ) -> GeneratedPortal:
     n = len(created)
     numbers = np.arange(id_offset + 1, id_offset + 1 + n, dtype=np.int64)
     ids = _int_str(numbers)
     contacts: dict[str, ObjArray] = {"hs_object_id": ids}
-    profile = _profile_columns(rng, n, contacts)
+    profile = _profile_columns(rng, n, contacts, companies_per_contact, id_offset)
     age_days = (now_ms - created) / DAY_MS
+    member = profile.company_rank >= 0
 
     # Several properties equal createdate: share its strings instead of formatting them again.
     created_iso = _iso(created)
-    intent = rng.normal(0.0, 1.0, n) + 0.3 * (profile.fit - _FIT_CENTER)
+    # Accounts are in market or not: colleagues share part of their intent.
+    account_intent = rng.normal(0.0, _ACCOUNT_INTENT_SD, len(profile.companies))
+    shared = np.where(member, account_intent[np.maximum(profile.company_rank, 0)], 0.0)
+    intent = rng.normal(0.0, 1.0, n) + 0.3 * (profile.fit - _FIT_CENTER) + shared
     marketing = _marketing_columns(
         rng, created, created_iso, now_ms, age_days, intent, profile, contacts
     )
@@ -532,9 +512,11 @@ def _build(
         + _W_DEMO * marketing.demo_like
         + _W_MEETINGS * np.minimum(sales.completed_meetings, 3)
         + _W_RECENCY * recency
+        + _account_effects(profile, marketing, sales)
         + rng.normal(0.0, _NOISE_SD, n)
     )
-    probability = _sigmoid(logit)
+    # Not the logistic form a model fits: a power of it (steeper at the top).
+    probability = _sigmoid(logit) ** _LINK_POWER
     converted = rng.random(n) < probability
     lag_days = np.maximum(rng.lognormal(np.log(30.0), 0.8, n), 1.0)
     converted_at = np.where(converted, created + (lag_days * DAY_MS).astype(np.int64), -1)
@@ -574,6 +556,35 @@ def _build(
     contacts["createdate"] = created_iso
     contacts["lastmodifieddate"] = _iso(lastmodified)
 
+    deals = generate_deals(
+        rng,
+        numbers,
+        ids,
+        contacts["email"],
+        profile.company_rank,
+        profile.companies,
+        converted_at,
+        customer_at,
+        now_ms,
+    )
+    stage_index = {name: i for i, name in enumerate(vocab.LIFECYCLE_STAGES)}
+    activity = ContactActivity(
+        created_ms=created,
+        last_activity_ms=sales.last_activity_ms,
+        last_contacted_ms=sales.last_contacted_ms,
+        last_sales_activity_ms=sales.last_sales_activity_ms,
+        times_contacted=sales.times_contacted,
+        lifecycle_index=np.array(
+            [stage_index[v] for v in contacts["lifecyclestage"].tolist()], dtype=np.int64
+        ),
+    )
+    history_start = int(created.min()) if n else now_ms
+    companies = company_columns(
+        rng, profile.companies, profile.company_rank, activity, deals, now_ms, history_start
+    )
+    contact_company: ObjArray = np.full(n, None, dtype=object)
+    contact_company[member] = companies["hs_object_id"][profile.company_rank[member]]
+
     truth: dict[str, NDArray[Any]] = {
         "contact_id": ids,
         "converted": converted,
@@ -582,10 +593,40 @@ def _build(
         "conversion_probability": probability,
     }
     ordered = {spec.name: contacts[spec.name] for spec in CONTACT_PROPERTIES}
-    return GeneratedPortal(contacts=ordered, engagements=engagements, truth=truth, now_ms=now_ms)
+    return GeneratedPortal(
+        contacts=ordered,
+        engagements=engagements,
+        truth=truth,
+        now_ms=now_ms,
+        companies=companies,
+        deals=deals.columns,
+        contact_company=contact_company,
+    )
 
 
-def _profile_columns(rng: np.random.Generator, n: int, contacts: dict[str, ObjArray]) -> _Profile:
+def _account_effects(profile: _Profile, marketing: _Marketing, sales: _Sales) -> FloatArray:
+    """What the account adds to a contact's odds: an ideal-customer-profile company (size ×
+    industry, not either alone) and colleagues who engage (a buying committee forming)."""
+    member = profile.company_rank >= 0
+    industry_names = np.array(vocab.INDUSTRY_OPTIONS)[profile.industry]
+    mid_sized = (profile.size >= _ICP_BANDS[0]) & (profile.size <= _ICP_BANDS[1])
+    icp = mid_sized & np.isin(industry_names, vocab.TARGET_INDUSTRIES)
+    engaged = ((marketing.demo_like > 0) | (sales.completed_meetings > 0)).astype(np.float64)
+    ranks = profile.company_rank[member]
+    per_company = np.bincount(ranks, weights=engaged[member], minlength=len(profile.companies))
+    colleagues = np.zeros(len(member))
+    colleagues[member] = per_company[ranks] - engaged[member]
+    # Saturating: the second and third engaged colleague matter less than the first.
+    return _W_ICP * icp + _W_COLLEAGUES * np.sqrt(np.minimum(colleagues, 4.0))
+
+
+def _profile_columns(
+    rng: np.random.Generator,
+    n: int,
+    contacts: dict[str, ObjArray],
+    companies_per_contact: float,
+    id_offset: int,
+) -> _Profile:
     """Names, email, title, company and firmographics; returns the latent profile."""
     kind = _draw(rng, _EMAIL_KIND_WEIGHTS, n)
     seniority = np.empty(n, dtype=np.int64)
@@ -597,12 +638,21 @@ def _profile_columns(rng: np.random.Generator, n: int, contacts: dict[str, ObjAr
     # Companies: business addresses work at a world company; free-mail and invalid
     # addresses often typed one into the form; students and competitors have their own.
     world = _company_world()
-    n_companies = max(1, min(len(world), n // 4))
+    n_companies = max(1, min(len(world), round(companies_per_contact * n)))
     # Weighted sampling without replacement (Efraimidis–Spirakis): .com domains dominate.
     keys = rng.random(len(world)) ** (1.0 / _TLD_WEIGHTS[world.tld])
     portal_companies = np.argpartition(-keys, n_companies - 1)[:n_companies]
-    popularity = 1.0 / np.sqrt(np.arange(1, n_companies + 1))
-    company = portal_companies[_draw(rng, popularity, n)]
+    # Work addresses belong to a portal company: every company gets one contact first, the
+    # rest follow a Zipf law, so a few big accounts gather hundreds of contacts. Free-mail
+    # and invalid addresses only type a company name into forms (no association).
+    rank = np.full(n, -1, dtype=np.int64)
+    business = rng.permutation(np.flatnonzero(kind == 0))
+    seeded = min(len(business), n_companies)
+    rank[business[:seeded]] = np.arange(seeded)
+    rest = business[seeded:]
+    rank[rest] = _draw(rng, 1.0 / np.arange(1, n_companies + 1), len(rest))
+    typed = _draw(rng, 1.0 / np.sqrt(np.arange(1, n_companies + 1)), n)
+    company = portal_companies[np.where(rank >= 0, rank, typed)]
     has_company = (
         (kind == 0) | ((kind == 1) & (rng.random(n) < 0.6)) | ((kind == 4) & (rng.random(n) < 0.5))
     )
@@ -687,14 +737,35 @@ def _profile_columns(rng: np.random.Generator, n: int, contacts: dict[str, ObjAr
     city_col[rng.random(n) < 0.15] = None
     contacts["city"] = city_col
 
+    # Firmographics live on the company; a contact shows them only when a form asked.
     industry_col = _obj(vocab.INDUSTRY_OPTIONS)[industry]
-    industry_col[(~has_company & ~students & ~competitors) | (rng.random(n) < 0.3)] = None
+    industry_col[(~has_company & ~students & ~competitors) | (rng.random(n) < 0.75)] = None
     contacts["industry"] = industry_col
     size_col = _obj(vocab.NUMEMPLOYEES_OPTIONS)[size]
-    size_col[(~has_company & (rng.random(n) < 0.6)) | (rng.random(n) < 0.25)] = None
+    size_col[(~has_company & (rng.random(n) < 0.6)) | (rng.random(n) < 0.7)] = None
     contacts["numemployees"] = size_col
-    contacts["annualrevenue"] = _int_str(revenue, ~has_company | (rng.random(n) < 0.4))
-    return _Profile(kind, seniority, fit)
+    contacts["annualrevenue"] = _int_str(revenue, ~has_company | (rng.random(n) < 0.85))
+    companies = _portal_companies(world, portal_companies, id_offset)
+    return _Profile(kind, seniority, fit, size, industry, rank, companies)
+
+
+def _portal_companies(world: _CompanyWorld, chosen: IntArray, id_offset: int) -> PortalCompanies:
+    """The chosen world companies as portal records (ids follow the contact id offset)."""
+    city_names, city_starts = _city_table()
+    domains = _company_domains(world, chosen)
+    prefixes = _obj(["https://www.", "http://", ""])[world.website_style[chosen]]
+    return PortalCompanies(
+        numbers=COMPANY_ID_BASE + id_offset + np.arange(1, len(chosen) + 1, dtype=np.int64),
+        names=_company_names(world, chosen),
+        domains=domains,
+        websites=prefixes + domains,
+        size_band=world.size[chosen],
+        headcount=world.headcount[chosen],
+        industry=world.industry[chosen],
+        country=world.country[chosen],
+        city=city_names[city_starts[world.country[chosen]] + world.city[chosen]],
+        revenue=world.revenue[chosen],
+    )
 
 
 def _company_names(world: _CompanyWorld, company: IntArray) -> ObjArray:

@@ -4,45 +4,53 @@ write rules HubSpot enforces on them."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from connector.sandbox.activity_summary import summary_updates
 from connector.sandbox.api_errors import HubSpotError, PropertyValueError
 from connector.sandbox.counters import Counters
+from connector.sandbox.links import AssociationGraph
+from connector.sandbox.object_types import (
+    COMPANIES,
+    CONTACTS,
+    DEALS,
+    ENGAGEMENT_TYPES,
+    OBJECT_TYPES,
+    AssociationTypeDef,
+    ObjectTypeDef,
+    association_types,
+    lookup_object_type,
+    reverse_of,
+)
+from connector.sandbox.pipelines import DEFAULT_PIPELINE, deal_pipeline, stage_effects
 from connector.sandbox.properties import PropertyRegistry
 from connector.sandbox.property_catalog import (
+    COMPANY_GROUPS,
+    COMPANY_PROPERTIES,
     CONTACT_GROUPS,
     CONTACT_PROPERTIES,
+    DEAL_GROUPS,
+    DEAL_PROPERTIES,
     ENGAGEMENT_COMMON,
     ENGAGEMENT_PROPERTIES,
-    ENGAGEMENT_TYPES,
     PropertyGroup,
 )
 from connector.sandbox.ratelimit import PortalLimiter
 from connector.sandbox.records import ObjectStore, Record, SearchIndex
+from connector.sandbox.rollups import ROLLUP_TYPES, changed_rollups, rollups
 from connector.sandbox.values import iso_from_ms, normalize_value
 from connector.sandbox.webhooks import WebhookEvent
-
-CONTACTS = "contacts"
-OBJECT_TYPES: tuple[str, ...] = (CONTACTS, *ENGAGEMENT_TYPES)
-SINGULAR = {
-    "contacts": "CONTACT",
-    "calls": "CALL",
-    "emails": "EMAIL",
-    "meetings": "MEETING",
-    "notes": "NOTE",
-    "tasks": "TASK",
-}
-# Ids above 2^31 on purpose: HubSpot's ids outgrow 32-bit integers, clients must cope.
-FIRST_CONTACT_ID = 2_147_483_001
-FIRST_ENGAGEMENT_ID = 40_000_000_001
 
 # Properties HubSpot stamps itself on every record.
 _SYSTEM_STAMPS = frozenset(
     {"hs_object_id", "createdate", "lastmodifieddate", "hs_createdate", "hs_lastmodifieddate"}
 )
+# Object types whose lifecycle stage only moves forward.
+_LIFECYCLE_TYPES = frozenset({CONTACTS, COMPANIES})
+# Object types HubSpot can merge (`POST /crm/v3/objects/{type}/merge`).
+MERGEABLE_TYPES = frozenset({CONTACTS, COMPANIES})
 
 Emit = Callable[[WebhookEvent], None]
 
@@ -51,12 +59,20 @@ Emit = Callable[[WebhookEvent], None]
 class ObjectType:
     """The records, definitions and search view of one object type in a portal."""
 
-    name: str
+    definition: ObjectTypeDef
     store: ObjectStore
     registry: PropertyRegistry
     index: SearchIndex
-    # Names search cannot filter on although they exist (silently match nothing).
-    search_blind: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        """The plural API name (`contacts`)."""
+        return self.definition.name
+
+    @property
+    def search_blind(self) -> frozenset[str]:
+        """Names search cannot filter on although they exist (silently match nothing)."""
+        return self.definition.search_blind
 
 
 @dataclass(frozen=True)
@@ -80,10 +96,32 @@ class SeedEngagement:
     record_id: int | None = None
 
 
+@dataclass(frozen=True)
+class SeedRecord:
+    """A company or deal as the generator provides it (trusted values, fixed times)."""
+
+    object_type: str
+    properties: dict[str, str]
+    created_ms: int
+    updated_ms: int
+    record_id: int
+
+
+@dataclass(frozen=True)
+class SeedLink:
+    """A generated association: the unlabelled type, plus the primary one if `primary`."""
+
+    from_type: str
+    from_id: int
+    to_type: str
+    to_id: int
+    primary: bool = False
+
+
 @dataclass
 class _Snapshot:
     records: dict[str, dict[int, Record]]
-    associations: dict[str, dict[int, list[int]]]
+    links: AssociationGraph
     ground_truth: dict[int, dict[str, Any]]
     next_ids: dict[str, int]
 
@@ -94,6 +132,18 @@ class BatchOutcome:
 
     results: list[Record] = field(default_factory=list)
     errors: list[HubSpotError] = field(default_factory=list)
+
+
+def _registry(name: str) -> PropertyRegistry:
+    if name == CONTACTS:
+        return PropertyRegistry(CONTACT_PROPERTIES, CONTACT_GROUPS)
+    if name == COMPANIES:
+        return PropertyRegistry(COMPANY_PROPERTIES, COMPANY_GROUPS)
+    if name == DEALS:
+        return PropertyRegistry(DEAL_PROPERTIES, DEAL_GROUPS)
+    defs = ENGAGEMENT_COMMON + ENGAGEMENT_PROPERTIES[name]
+    group = PropertyGroup(defs[-1].group_name, f"{name.title()} information", 0)
+    return PropertyRegistry(defs, (group, PropertyGroup("engagement", "Engagement", 1)))
 
 
 class PortalState:
@@ -118,48 +168,48 @@ class PortalState:
         self.ground_truth: dict[int, dict[str, Any]] = {}
         self._now_ms = now_ms
         self._emit = emit
-        contact_groups = tuple(CONTACT_GROUPS)
         self.types: dict[str, ObjectType] = {
-            CONTACTS: ObjectType(
-                CONTACTS,
-                ObjectStore(FIRST_CONTACT_ID),
-                PropertyRegistry(CONTACT_PROPERTIES, contact_groups),
-                SearchIndex(search_delay_s),
-                search_blind=frozenset({"hs_lastmodifieddate"}),
+            d.name: ObjectType(
+                d, ObjectStore(d.first_id), _registry(d.name), SearchIndex(search_delay_s)
             )
+            for d in OBJECT_TYPES.values()
         }
-        for offset, engagement in enumerate(ENGAGEMENT_TYPES):
-            defs = ENGAGEMENT_COMMON + ENGAGEMENT_PROPERTIES[engagement]
-            group = PropertyGroup(defs[-1].group_name, f"{engagement.title()} information", 0)
-            self.types[engagement] = ObjectType(
-                engagement,
-                # Disjoint id ranges per type make mixed-up ids fail loudly in tests.
-                ObjectStore(FIRST_ENGAGEMENT_ID + offset * 1_000_000_000),
-                PropertyRegistry(defs, (group, PropertyGroup("engagement", "Engagement", 1))),
-                SearchIndex(search_delay_s),
-            )
-        # contact id → engagement type → associated engagement ids (sorted)
-        self.associations: dict[str, dict[int, list[int]]] = {t: {} for t in ENGAGEMENT_TYPES}
+        self.links = AssociationGraph()
         self._emails: dict[str, int] = {}
+        self._domains: dict[str, int] = {}
         self._snapshot: _Snapshot | None = None
 
     # ---- lookups ---------------------------------------------------------------------------
 
     def object_type(self, name: str) -> ObjectType:
-        """The object type called `name` (404 for anything the sandbox does not serve)."""
-        found = self.types.get(name)
+        """The object type `name` names (plural, singular or type id); 404 otherwise."""
+        found = lookup_object_type(name)
         if found is None:
             raise HubSpotError.not_found(f"Unable to infer object type from: {name}")
-        return found
+        return self.types[found.name]
 
     def contact_id_by_email(self, email: str) -> int | None:
         """The id of the live contact with this email (case-insensitive), if any."""
         return self._emails.get(email.lower())
 
+    def company_id_by_domain(self, domain: str) -> int | None:
+        """The id of the (first) live company with this domain, if any."""
+        return self._domains.get(domain.lower())
+
     @property
     def contacts(self) -> ObjectType:
         """The contacts object type."""
         return self.types[CONTACTS]
+
+    @property
+    def companies(self) -> ObjectType:
+        """The companies object type."""
+        return self.types[COMPANIES]
+
+    @property
+    def deals(self) -> ObjectType:
+        """The deals object type."""
+        return self.types[DEALS]
 
     # ---- seeding and reset -----------------------------------------------------------------
 
@@ -168,16 +218,23 @@ class PortalState:
         contacts: Iterable[SeedContact],
         engagements: Iterable[SeedEngagement],
         ground_truth: Mapping[int, dict[str, Any]] | None = None,
+        *,
+        records: Iterable[SeedRecord] = (),
+        links: Iterable[SeedLink] = (),
     ) -> list[int]:
         """Load generated data without validation or webhooks; returns the contact ids.
 
         Generated values are trusted (they include HubSpot-calculated properties that the
-        API itself refuses to write).
+        API itself refuses to write, such as association counts).
         """
         with self.lock:
             ids = [self._insert_contact(c) for c in contacts]
             for e in engagements:
                 self._insert_engagement(e)
+            for r in records:
+                self._insert_record(r)
+            for link in links:
+                self._insert_link(link)
             if ground_truth:
                 self.ground_truth.update(ground_truth)
             for t in self.types.values():
@@ -190,9 +247,18 @@ class PortalState:
         engagements: list[SeedEngagement],
         ground_truth: Mapping[int, dict[str, Any]],
         source: str = "CRM_UI",
+        *,
+        companies: Sequence[SeedRecord] = (),
+        company_links: Sequence[SeedLink] = (),
     ) -> list[Record]:
         """Add generated leads as if people had just signed up: they become searchable after
-        the consistency delay and raise `contact.creation` webhooks."""
+        the consistency delay and raise `contact.creation` webhooks.
+
+        Their companies are matched by domain as HubSpot's automatic company association
+        does: a known domain links to the existing company, an unknown one creates a new
+        company (`company.creation`). `company_links` (contact → company) name companies
+        by their generated `record_id`.
+        """
         with self.lock:
             t = self.contacts
             if any(c.contact_id is not None and c.contact_id in t.store.records for c in contacts):
@@ -207,17 +273,41 @@ class PortalState:
             for e in engagements:
                 record = self._insert_engagement(e)
                 self.types[e.object_type].index.stage(record.id, record)
+            portal_ids = {c.record_id: self._company_for(c, source) for c in companies}
+            now = self._now_ms()
+            for link in company_links:
+                self.associate(
+                    CONTACTS,
+                    link.from_id,
+                    COMPANIES,
+                    portal_ids[link.to_id],
+                    self._link_types(link),
+                    source,
+                    now,
+                )
             self.ground_truth.update(ground_truth)
             return added
+
+    def _company_for(self, seed: SeedRecord, source: str) -> int:
+        existing = self.company_id_by_domain(seed.properties.get("domain", ""))
+        if existing is not None:
+            return existing
+        t = self.companies
+        record = self._insert_record(
+            SeedRecord(
+                COMPANIES, seed.properties, seed.created_ms, seed.updated_ms, t.store.allocate_id()
+            )
+        )
+        t.index.stage(record.id, record)
+        self._emit_event("company.creation", record.id, record.created_ms, source=source)
+        return record.id
 
     def take_snapshot(self) -> None:
         """Remember the current data as the state `reset()` returns to."""
         with self.lock:
             self._snapshot = _Snapshot(
                 records={n: dict(t.store.records) for n, t in self.types.items()},
-                associations={
-                    t: {c: list(ids) for c, ids in m.items()} for t, m in self.associations.items()
-                },
+                links=self.links.copy(),
                 ground_truth=dict(self.ground_truth),
                 next_ids={n: t.store.allocate_id() for n, t in self.types.items()},
             )
@@ -234,15 +324,10 @@ class PortalState:
                     store.put(record)
                 t.store = store
                 t.index.load(store.records)
-            self.associations = {
-                t: {c: list(ids) for c, ids in m.items()} for t, m in snap.associations.items()
-            }
+            self.links = snap.links.copy()
             self.ground_truth = dict(snap.ground_truth)
-            self._emails = {
-                r.properties["email"].lower(): r.id
-                for r in self.contacts.store.records.values()
-                if r.properties.get("email")
-            }
+            self._emails = _index_by(self.contacts.store.records.values(), "email")
+            self._domains = _index_by(self.companies.store.records.values(), "domain")
             self.counters.reset()
             self.limiter.reset()
 
@@ -250,12 +335,32 @@ class PortalState:
         store = self.contacts.store
         contact_id = seed.contact_id if seed.contact_id is not None else store.allocate_id()
         props = {k: v for k, v in seed.properties.items() if v not in (None, "")}
-        _stamp_missing(props, CONTACTS, contact_id, seed.created_ms, seed.updated_ms)
+        _stamp_missing(
+            props, self.contacts.definition, contact_id, seed.created_ms, seed.updated_ms
+        )
         store.put(Record(contact_id, props, seed.created_ms, seed.updated_ms))
         email = props.get("email")
         if email:
             self._emails[email.lower()] = contact_id
         return contact_id
+
+    def _insert_record(self, seed: SeedRecord) -> Record:
+        t = self.types[seed.object_type]
+        props = {k: v for k, v in seed.properties.items() if v not in (None, "")}
+        _stamp_missing(props, t.definition, seed.record_id, seed.created_ms, seed.updated_ms)
+        record = Record(seed.record_id, props, seed.created_ms, seed.updated_ms)
+        t.store.put(record)
+        self._index_domain(t.name, None, props.get("domain"), seed.record_id)
+        return record
+
+    def _insert_link(self, link: SeedLink) -> None:
+        for t in self._link_types(link):
+            self.links.add(t, link.from_id, link.to_id)
+
+    @staticmethod
+    def _link_types(link: SeedLink) -> tuple[AssociationTypeDef, ...]:
+        found = association_types(link.from_type, link.to_type)
+        return tuple(t for t in found if link.primary or not t.primary)
 
     def _insert_engagement(self, seed: SeedEngagement) -> Record:
         t = self.object_type(seed.object_type)
@@ -268,12 +373,11 @@ class PortalState:
         if created == seed.timestamp_ms:
             props.setdefault("hs_createdate", props["hs_timestamp"])
             props.setdefault("hs_lastmodifieddate", props["hs_timestamp"])
-        _stamp_missing(props, seed.object_type, record_id, created, created)
+        _stamp_missing(props, t.definition, record_id, created, created)
         record = Record(record_id, props, created, created)
         t.store.put(record)
-        links = self.associations[seed.object_type]
         for contact_id in seed.contact_ids:
-            links.setdefault(contact_id, []).append(record_id)
+            self._insert_link(SeedLink(CONTACTS, contact_id, t.name, record_id))
         return record
 
     # ---- validation ------------------------------------------------------------------------
@@ -285,7 +389,8 @@ class PortalState:
 
         Unknown names → PROPERTY_DOESNT_EXIST; HubSpot-calculated → READ_ONLY_VALUE (unless
         `trusted`, for generated data); bad numbers/options/dates; `lifecyclestage` moving
-        backward → INVALID_LIFECYCLE_STAGE (clear it with "" first, then set the lower stage).
+        backward → INVALID_LIFECYCLE_STAGE (clear it with "" first, then set the lower
+        stage); a deal stage outside the deal's pipeline → INVALID_OPTION.
         """
         if not isinstance(raw, dict):
             raise HubSpotError.validation("Invalid input JSON: 'properties' must be an object.")
@@ -315,16 +420,19 @@ class PortalState:
             else:
                 values[name] = normalized
         stage = values.get("lifecyclestage")
-        if stage and current is not None and t.name == CONTACTS:
-            problem = self._lifecycle_problem(current.properties.get("lifecyclestage"), stage)
+        if stage and current is not None and t.name in _LIFECYCLE_TYPES:
+            problem = self._lifecycle_problem(t, current.properties.get("lifecyclestage"), stage)
             if problem is not None:
                 problems.append(problem)
+        if t.name == DEALS:
+            problems.extend(_deal_stage_problems(current, values))
         return values, problems
 
-    def _lifecycle_problem(self, old: str | None, new: str) -> PropertyValueError | None:
+    @staticmethod
+    def _lifecycle_problem(t: ObjectType, old: str | None, new: str) -> PropertyValueError | None:
         if not old or old == new:
             return None
-        prop = self.contacts.registry.get("lifecyclestage")
+        prop = t.registry.get("lifecyclestage")
         order = [o.value for o in prop.options] if prop is not None else []
         if old in order and new in order and order.index(new) < order.index(old):
             return PropertyValueError(
@@ -348,7 +456,7 @@ class PortalState:
     def create(
         self, object_type: str, raw: Any, *, trusted: bool = False, source: str = "API"
     ) -> Record:
-        """Create one object; contacts raise `contact.creation` (+ property changes)."""
+        """Create one object; CRM objects raise `<type>.creation` (+ property changes)."""
         with self.lock:
             outcome = self.batch_create(object_type, [raw], trusted=trusted, source=source)
             return outcome[0]
@@ -382,21 +490,25 @@ class PortalState:
                 props = {k: v for k, v in values.items() if v != ""}
                 if t.name == CONTACTS:
                     self._stamp_lifecycle_dates(props, {}, now)
-                elif "hs_timestamp" not in props:
+                elif t.name == DEALS:
+                    props.update(_deal_effects(props, {}, now))
+                elif t.name in ENGAGEMENT_TYPES and "hs_timestamp" not in props:
                     props["hs_timestamp"] = iso_from_ms(now)
-                _stamp_missing(props, t.name, record_id, now, now)
+                _stamp_missing(props, t.definition, record_id, now, now)
                 record = Record(record_id, props, now, now)
                 t.store.put(record)
                 t.index.stage(record_id, record)
                 created.append(record)
-                if t.name == CONTACTS:
-                    if props.get("email"):
-                        self._emails[props["email"].lower()] = record_id
-                    self._emit_event("contact.creation", record_id, now, source=source)
+                if t.name == CONTACTS and props.get("email"):
+                    self._emails[props["email"].lower()] = record_id
+                self._index_domain(t.name, None, props.get("domain"), record_id)
+                if t.definition.webhooks:
+                    kind = t.definition.singular
+                    self._emit_event(f"{kind}.creation", record_id, now, source=source)
                     for name, value in values.items():
                         if value:
                             self._emit_event(
-                                "contact.propertyChange", record_id, now, name, value, source
+                                f"{kind}.propertyChange", record_id, now, name, value, source
                             )
             return created
 
@@ -405,9 +517,8 @@ class PortalState:
         with self.lock:
             outcome = self.batch_update(object_type, [(record_id, raw)], source=source)
             if outcome.errors:
-                raise HubSpotError.not_found(
-                    f"No {SINGULAR[object_type].lower()} with id {record_id} exists."
-                )
+                singular = self.object_type(object_type).definition.singular
+                raise HubSpotError.not_found(f"No {singular} with id {record_id} exists.")
             return outcome.results[0]
 
     def batch_update(
@@ -415,7 +526,7 @@ class PortalState:
     ) -> BatchOutcome:
         """Update by id. Invalid values fail the whole batch (400); unknown ids are
         per-input errors (the caller answers 207) while the other inputs are applied.
-        Every write bumps `lastmodifieddate`, even when no value changes."""
+        Every write bumps the type's last-modified property, even when no value changes."""
         with self.lock:
             t = self.object_type(object_type)
             ids = [i for i, _ in inputs]
@@ -442,7 +553,7 @@ class PortalState:
             for current, values in planned:
                 outcome.results.append(self._apply_update(t, current, values, now, source))
             if missing:
-                outcome.errors.append(self.not_found_error(object_type, missing))
+                outcome.errors.append(self.not_found_error(t.name, missing))
             return outcome
 
     def _apply_update(
@@ -450,31 +561,43 @@ class PortalState:
     ) -> Record:
         old = current.properties
         props = dict(old)
-        changed: list[tuple[str, str]] = []
         for name, value in values.items():
-            if old.get(name, "") != value:
-                changed.append((name, value))
             if value == "":
                 props.pop(name, None)
             else:
                 props[name] = value
         if t.name == CONTACTS:
             self._stamp_lifecycle_dates(props, old, now)
-            props["lastmodifieddate"] = iso_from_ms(now)
             email_old, email_new = old.get("email"), props.get("email")
             if email_old != email_new:
                 if email_old:
                     self._emails.pop(email_old.lower(), None)
                 if email_new:
                     self._emails[email_new.lower()] = current.id
-        else:
-            props["hs_lastmodifieddate"] = iso_from_ms(now)
+        effects: dict[str, str] = {}
+        if t.name == DEALS:
+            effects = _deal_effects(props, old, now)
+            props.update(effects)
+        self._index_domain(t.name, old.get("domain"), props.get("domain"), current.id)
+        props[t.definition.modified_property] = iso_from_ms(now)
         record = Record(current.id, props, current.created_ms, now)
         t.store.put(record)
         t.index.stage(current.id, record)
-        if t.name == CONTACTS:
-            for name, value in changed:
-                self._emit_event("contact.propertyChange", current.id, now, name, value, source)
+        if t.definition.webhooks:
+            kind = t.definition.singular
+            for name in dict.fromkeys([*values, *effects]):
+                if old.get(name, "") != props.get(name, ""):
+                    self._emit_event(
+                        f"{kind}.propertyChange",
+                        current.id,
+                        now,
+                        name,
+                        props.get(name, ""),
+                        source,
+                    )
+        if t.name == DEALS and old.get("hs_is_closed") != props.get("hs_is_closed"):
+            for company_id in self.links.ids(DEALS, current.id, COMPANIES):
+                self._refresh_rollups(COMPANIES, company_id, now)
         return record
 
     def _stamp_lifecycle_dates(
@@ -487,6 +610,16 @@ class PortalState:
             if self.contacts.registry.get(date_prop) is not None and date_prop not in props:
                 props[date_prop] = iso_from_ms(now)
 
+    def _index_domain(
+        self, object_type: str, old: str | None, new: str | None, record_id: int
+    ) -> None:
+        if object_type != COMPANIES or old == new:
+            return
+        if old and self._domains.get(old.lower()) == record_id:
+            del self._domains[old.lower()]
+        if new:
+            self._domains.setdefault(new.lower(), record_id)
+
     def archive(self, object_type: str, record_id: int) -> None:
         """DELETE an object (HubSpot archives it; deleting a missing id is still 204)."""
         with self.lock:
@@ -496,60 +629,63 @@ class PortalState:
             if archived is None:
                 return
             t.index.stage(record_id, None)
-            if t.name == CONTACTS:
-                email = archived.properties.get("email")
-                if email:
-                    self._emails.pop(email.lower(), None)
-                for links in self.associations.values():
-                    links.pop(record_id, None)
-                self._emit_event("contact.deletion", record_id, now)
-            else:
-                for contact_links in self.associations[t.name].values():
-                    if record_id in contact_links:
-                        contact_links.remove(record_id)
+            email = archived.properties.get("email")
+            if t.name == CONTACTS and email:
+                self._emails.pop(email.lower(), None)
+            self._index_domain(t.name, archived.properties.get("domain"), None, record_id)
+            for other_type, other_id in self.links.drop_record(t.name, record_id):
+                self._refresh_rollups(other_type, other_id, now)
+            if t.definition.webhooks:
+                self._emit_event(f"{t.definition.singular}.deletion", record_id, now)
 
-    def merge(self, primary_id: int, merged_id: int, source: str = "API") -> Record:
-        """Merge two contacts as HubSpot does: the primary keeps its id and its values, gains
-        the values it lacks from the other and the other's engagements; the other is
-        archived. One `contact.merge` webhook names both (`primaryObjectId`,
+    def merge(
+        self, object_type: str, primary_id: int, merged_id: int, source: str = "API"
+    ) -> Record:
+        """Merge two contacts or companies as HubSpot does: the primary keeps its id and its
+        values, gains the values it lacks from the other and the other's associations; the
+        other is archived. One `<type>.merge` webhook names both (`primaryObjectId`,
         `mergedObjectIds`, `newObjectId`)."""
         with self.lock:
-            store = self.contacts.store
+            t = self.object_type(object_type)
+            if t.name not in MERGEABLE_TYPES:
+                raise HubSpotError.validation(f"Objects of type {t.name} cannot be merged.")
+            store = t.store
             primary, other = store.get(primary_id), store.get(merged_id)
             if primary is None or other is None or primary_id == merged_id:
                 raise HubSpotError.validation(
                     f"Cannot merge {merged_id} into {primary_id}: "
-                    "both must be distinct, live contacts."
+                    f"both must be distinct, live {t.name}."
                 )
             now = self._now_ms()
             # Stored values are never empty, so "missing on the primary" is "absent".
             moved = {
-                k: v for k, v in other.properties.items()
+                k: v
+                for k, v in other.properties.items()
                 if k not in primary.properties and k not in _SYSTEM_STAMPS
             }
             props = {**primary.properties, **moved}
-            props["lastmodifieddate"] = iso_from_ms(now)
-            if other.created_ms < primary.created_ms and other.properties.get("createdate"):
+            props[t.definition.modified_property] = iso_from_ms(now)
+            created_name = t.definition.created_property
+            if other.created_ms < primary.created_ms and other.properties.get(created_name):
                 # The merged record is as old as the older of the two.
-                props["createdate"] = other.properties["createdate"]
-            for links in self.associations.values():
-                linked = links.pop(merged_id, [])
-                if linked:
-                    links[primary_id] = sorted(set(links.get(primary_id, [])) | set(linked))
-            email = other.properties.get("email")
+                props[created_name] = other.properties[created_name]
+            self.links.move_record(t.name, merged_id, primary_id)
             store.archive(merged_id, now)
-            self.contacts.index.stage(merged_id, None)
-            if email and self._emails.get(email.lower()) == merged_id:
-                self._emails.pop(email.lower())
-            if moved.get("email"):
-                self._emails[moved["email"].lower()] = primary_id
+            t.index.stage(merged_id, None)
+            for key in ("email", "domain"):
+                gone = other.properties.get(key)
+                index = self._emails if key == "email" else self._domains
+                if gone and index.get(gone.lower()) == merged_id:
+                    index.pop(gone.lower())
+                if moved.get(key):
+                    index[moved[key].lower()] = primary_id
             record = Record(primary_id, props, min(primary.created_ms, other.created_ms), now)
             store.put(record)
-            self.contacts.index.stage(primary_id, record)
+            t.index.stage(primary_id, record)
             self._emit(
                 WebhookEvent(
                     portal_id=self.hub_id,
-                    subscription_type="contact.merge",
+                    subscription_type=f"{t.definition.singular}.merge",
                     object_id=primary_id,
                     occurred_at_ms=now,
                     change_source=source,
@@ -559,7 +695,11 @@ class PortalState:
                     properties_moved=len(moved),
                 )
             )
-            return record
+            self._refresh_rollups(t.name, primary_id, now)
+            for other_type in OBJECT_TYPES:
+                for other_id in self.links.ids(t.name, primary_id, other_type):
+                    self._refresh_rollups(other_type, other_id, now)
+            return t.store.records[primary_id]
 
     def add_engagement(
         self, object_type: str, contact_id: int, raw: Any, timestamp_ms: int | None = None
@@ -570,7 +710,7 @@ class PortalState:
         bumps its `lastmodifieddate` and raises `contact.propertyChange` (source CALCULATED).
         """
         with self.lock:
-            if object_type == CONTACTS or object_type not in self.types:
+            if object_type not in ENGAGEMENT_TYPES:
                 raise HubSpotError.validation(
                     f"Unknown engagement type '{object_type}'; "
                     f"expected one of {list(ENGAGEMENT_TYPES)}."
@@ -599,12 +739,119 @@ class PortalState:
 
     # ---- associations ----------------------------------------------------------------------
 
-    def associated(self, to_type: str, contact_id: int) -> list[int] | None:
-        """Engagement ids of `to_type` associated with a contact (None if no such contact)."""
+    def associated(
+        self, from_type: str, from_id: int, to_type: str
+    ) -> Mapping[int, set[int]] | None:
+        """What a record is associated with among `to_type` (id → type ids); None if the
+        record does not exist."""
         with self.lock:
-            if self.contacts.store.get(contact_id) is None:
+            if self.types[from_type].store.get(from_id) is None:
                 return None
-            return sorted(self.associations[to_type].get(contact_id, []))
+            return self.links.targets(from_type, from_id, to_type)
+
+    def associate(
+        self,
+        from_type: str,
+        from_id: int,
+        to_type: str,
+        to_id: int,
+        types: Sequence[AssociationTypeDef],
+        source: str = "API",
+        now: int | None = None,
+    ) -> list[AssociationTypeDef]:
+        """Create associations of `types` between two live records (404 if either is
+        missing); returns the types that were new. Raises `associationChange` webhooks on
+        both sides and recalculates the association counts of both records."""
+        with self.lock:
+            self._require(from_type, from_id)
+            self._require(to_type, to_id)
+            when = self._now_ms() if now is None else now
+            added: list[AssociationTypeDef] = []
+            for t in types:
+                for changed_from, changed_to in self.links.add(t, from_id, to_id):
+                    primary_moved = changed_to != to_id
+                    self._emit_association(t, changed_from, changed_to, primary_moved, when, source)
+                    if not primary_moved:
+                        added.append(t)
+            if added:
+                self._refresh_rollups(from_type, from_id, when)
+                self._refresh_rollups(to_type, to_id, when)
+            return added
+
+    def dissociate(
+        self,
+        from_type: str,
+        from_id: int,
+        to_type: str,
+        to_id: int,
+        types: Sequence[AssociationTypeDef] | None = None,
+        source: str = "API",
+    ) -> bool:
+        """Remove some (`types`) or all associations between two records; False if there
+        were none to remove."""
+        with self.lock:
+            now = self._now_ms()
+            if types is None:
+                existing = self.links.targets(from_type, from_id, to_type).get(to_id, set())
+                removed = [
+                    t for t in association_types(from_type, to_type) if t.type_id in existing
+                ]
+                self.links.remove(from_type, from_id, to_type, to_id)
+            else:
+                removed = [t for t in types if self.links.remove_type(t, from_id, to_id)]
+            for t in removed:
+                self._emit_association(t, from_id, to_id, True, now, source)
+            if removed:
+                self._refresh_rollups(from_type, from_id, now)
+                self._refresh_rollups(to_type, to_id, now)
+            return bool(removed)
+
+    def _require(self, object_type: str, record_id: int) -> None:
+        if self.types[object_type].store.get(record_id) is None:
+            raise HubSpotError.not_found(
+                f"No {OBJECT_TYPES[object_type].singular} with id {record_id} exists."
+            )
+
+    def _refresh_rollups(self, object_type: str, record_id: int, now: int) -> None:
+        if object_type not in ROLLUP_TYPES:
+            return
+        t = self.types[object_type]
+        record = t.store.get(record_id)
+        if record is None:
+            return
+        wanted = rollups(object_type, record_id, self.links, self.deals.store.records)
+        changes = changed_rollups(record, wanted)
+        if changes:
+            self._apply_update(t, record, changes, now, source="CALCULATED")
+
+    def _emit_association(
+        self,
+        t: AssociationTypeDef,
+        from_id: int,
+        to_id: int,
+        removed: bool,
+        now: int,
+        source: str,
+    ) -> None:
+        """`<type>.associationChange` from each side (HubSpot fires one per direction)."""
+        for side, a, b in ((t, from_id, to_id), (reverse_of(t), to_id, from_id)):
+            definition = OBJECT_TYPES[side.from_type]
+            if not definition.webhooks or not OBJECT_TYPES[side.to_type].webhooks:
+                continue
+            self._emit(
+                WebhookEvent(
+                    portal_id=self.hub_id,
+                    subscription_type=f"{definition.singular}.associationChange",
+                    object_id=a,
+                    occurred_at_ms=now,
+                    change_source=source,
+                    association_type=side.v3_name.upper(),
+                    from_object_id=a,
+                    to_object_id=b,
+                    association_removed=removed,
+                    is_primary_association=side.primary,
+                )
+            )
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -614,8 +861,8 @@ class PortalState:
         return HubSpotError(
             404,
             "OBJECT_NOT_FOUND",
-            f"Could not get some {SINGULAR[object_type]} objects, they may be deleted or not "
-            "exist. Check that ids are valid.",
+            f"Could not get some {OBJECT_TYPES[object_type].upper} objects, they may be "
+            "deleted or not exist. Check that ids are valid.",
             context={"ids": [str(i) for i in ids]},
         )
 
@@ -642,16 +889,55 @@ class PortalState:
 
 
 def _stamp_missing(
-    props: dict[str, str], object_type: str, record_id: int, created_ms: int, updated_ms: int
+    props: dict[str, str], t: ObjectTypeDef, record_id: int, created_ms: int, updated_ms: int
 ) -> None:
     """Fill the properties HubSpot stamps on every record, where not already given."""
     props.setdefault("hs_object_id", str(record_id))
-    created_name, updated_name = (
-        ("createdate", "lastmodifieddate")
-        if object_type == CONTACTS
-        else ("hs_createdate", "hs_lastmodifieddate")
-    )
-    if created_name not in props:
-        props[created_name] = iso_from_ms(created_ms)
-    if updated_name not in props:
-        props[updated_name] = iso_from_ms(updated_ms)
+    if t.created_property not in props:
+        props[t.created_property] = iso_from_ms(created_ms)
+    if t.modified_property not in props:
+        props[t.modified_property] = iso_from_ms(updated_ms)
+
+
+def _index_by(records: Iterable[Record], name: str) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for r in records:
+        value = r.properties.get(name)
+        if value:
+            index.setdefault(value.lower(), r.id)
+    return index
+
+
+def _deal_stage_problems(
+    current: Record | None, values: Mapping[str, str]
+) -> list[PropertyValueError]:
+    """A deal needs a stage, and the stage must belong to the deal's pipeline."""
+    old = current.properties if current is not None else {}
+    pipeline_id = values.get("pipeline") or old.get("pipeline") or DEFAULT_PIPELINE
+    stage_id = values.get("dealstage", old.get("dealstage", ""))
+    pipeline = deal_pipeline(pipeline_id)
+    if not stage_id:
+        if current is None or "dealstage" in values:
+            return [PropertyValueError("dealstage", "REQUIRED", "dealstage is required.")]
+        return []
+    if pipeline is None or pipeline.stage(stage_id) is None:
+        return [
+            PropertyValueError(
+                "dealstage",
+                "INVALID_OPTION",
+                f"{stage_id} is not a valid stage of pipeline {pipeline_id}.",
+            )
+        ]
+    return []
+
+
+def _deal_effects(props: Mapping[str, str], old: Mapping[str, str], now: int) -> dict[str, str]:
+    """What HubSpot calculates on a deal whose stage is (or becomes) `props["dealstage"]`."""
+    pipeline_id = props.get("pipeline") or DEFAULT_PIPELINE
+    pipeline = deal_pipeline(pipeline_id)
+    stage = pipeline.stage(props["dealstage"]) if pipeline else None
+    if stage is None or (old and old.get("dealstage") == props["dealstage"]):
+        return {"pipeline": pipeline_id} if "pipeline" not in props else {}
+    effects = stage_effects(stage, iso_from_ms(now), props.get("closedate"))
+    effects["pipeline"] = pipeline_id
+    return effects

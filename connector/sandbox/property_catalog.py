@@ -1,4 +1,5 @@
-"""HubSpot's default contact and engagement property definitions, as a portal starts with.
+"""HubSpot's default contact, company, deal and engagement property definitions, as a
+portal starts with them.
 
 Only definitions live here (no state): `PropertyDef` / `PropertyGroup` and the default
 catalogue. `properties.py` holds a portal's mutable registry built from it.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from connector.sandbox.pipelines import DEAL_PIPELINES
+from connector.sandbox.vocabulary import INDUSTRY_OPTIONS
 
 PropertyType = Literal["string", "number", "date", "datetime", "enumeration", "bool"]
 
@@ -410,16 +414,6 @@ CONTACT_PROPERTIES: tuple[PropertyDef, ...] = (
     _ro_datetime("closedate", "Close Date", "sales_properties"),
 )
 
-# What a list/read returns when the caller names no properties (HubSpot's default set).
-DEFAULT_CONTACT_READ = (
-    "createdate",
-    "email",
-    "firstname",
-    "hs_object_id",
-    "lastmodifieddate",
-    "lastname",
-)
-
 # Engagement objects: the fields a connector reads. All are API-writable in HubSpot.
 ENGAGEMENT_PROPERTIES: dict[str, tuple[PropertyDef, ...]] = {
     "calls": (
@@ -550,14 +544,152 @@ ENGAGEMENT_COMMON: tuple[PropertyDef, ...] = (
     _ro_number("hs_object_id", "Record ID", "engagement"),
 )
 
-DEFAULT_ENGAGEMENT_READ = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
-# Contact → activity association type ids (HUBSPOT_DEFINED).
-ASSOCIATION_TYPE_IDS: dict[str, int] = {
-    "calls": 193,
-    "emails": 197,
-    "meetings": 199,
-    "notes": 201,
-    "tasks": 203,
-}
-ENGAGEMENT_TYPES: tuple[str, ...] = tuple(ASSOCIATION_TYPE_IDS)
+COMPANY_GROUPS: tuple[PropertyGroup, ...] = (
+    PropertyGroup("companyinformation", "Company information", 0),
+    PropertyGroup("company_activity", "Company activity", 1),
+    PropertyGroup("deal_information", "Deal information", 2),
+    PropertyGroup("analyticsinformation", "Web analytics history", 3),
+)
+
+_COMPANY = "companyinformation"
+COMPANY_PROPERTIES: tuple[PropertyDef, ...] = (
+    _ro_datetime("createdate", "Create Date", _COMPANY),
+    _ro_datetime("hs_lastmodifieddate", "Last Modified Date", _COMPANY),
+    _ro_number("hs_object_id", "Record ID", _COMPANY),
+    _text("name", "Company name", _COMPANY),
+    _text("domain", "Company Domain Name", _COMPANY),
+    _text("website", "Website URL", _COMPANY),
+    _text("phone", "Phone Number", _COMPANY),
+    _text("address", "Street Address", _COMPANY),
+    _text("city", "City", _COMPANY),
+    _text("state", "State/Region", _COMPANY),
+    _text("zip", "Postal Code", _COMPANY),
+    _text("country", "Country/Region", _COMPANY),
+    _text("founded_year", "Year Founded", _COMPANY),
+    _hs("description", "Description", "string", "textarea", _COMPANY),
+    _hs(
+        "industry",
+        "Industry",
+        "enumeration",
+        "select",
+        _COMPANY,
+        options=_opts(*((v, v.replace("_", " ").title()) for v in INDUSTRY_OPTIONS)),
+    ),
+    _hs("numberofemployees", "Number of Employees", "number", "number", _COMPANY),
+    _hs("annualrevenue", "Annual Revenue", "number", "number", _COMPANY),
+    _hs(
+        "type",
+        "Type",
+        "enumeration",
+        "select",
+        _COMPANY,
+        options=_opts(
+            ("PROSPECT", "Prospect"),
+            ("PARTNER", "Partner"),
+            ("RESELLER", "Reseller"),
+            ("VENDOR", "Vendor"),
+            ("OTHER", "Other"),
+        ),
+    ),
+    LIFECYCLE_PROPERTY.with_changes(group_name=_COMPANY),
+    _hs("hubspot_owner_id", "Company owner", "enumeration", "select", _COMPANY),
+    _hs(
+        "hs_is_target_account",
+        "Target Account",
+        "bool",
+        "booleancheckbox",
+        _COMPANY,
+        options=_BOOL_OPTIONS,
+    ),
+    _ro_number("num_associated_contacts", "Number of Associated Contacts", _COMPANY),
+    _ro_number("num_associated_deals", "Number of Associated Deals", "deal_information"),
+    _ro_number("hs_num_open_deals", "Number of open deals", "deal_information"),
+    _ro_number("total_revenue", "Total Revenue", "deal_information"),
+    _ro_number("recent_deal_amount", "Recent Deal Amount", "deal_information"),
+    _ro_datetime("recent_deal_close_date", "Recent Deal Close Date", "deal_information"),
+    _ro_datetime("first_deal_created_date", "First Deal Created Date", "deal_information"),
+    _ro_datetime("first_contact_createdate", "First Contact Create Date", _COMPANY),
+    _ro_datetime("notes_last_updated", "Last Activity Date", "company_activity"),
+    _ro_datetime("notes_last_contacted", "Last Contacted", "company_activity"),
+    _ro_number("num_contacted_notes", "Number of times contacted", "company_activity"),
+    _ro_datetime("hs_last_sales_activity_timestamp", "Last Engagement Date", "company_activity"),
+    _ro_number("hs_analytics_num_page_views", "Number of Pageviews", "analyticsinformation"),
+)
+
+DEAL_GROUPS: tuple[PropertyGroup, ...] = (PropertyGroup("dealinformation", "Deal information", 0),)
+
+_DEAL = "dealinformation"
+DEAL_PROPERTIES: tuple[PropertyDef, ...] = (
+    _ro_datetime("createdate", "Create Date", _DEAL),
+    _ro_datetime("hs_lastmodifieddate", "Last Modified Date", _DEAL),
+    _ro_number("hs_object_id", "Record ID", _DEAL),
+    _text("dealname", "Deal Name", _DEAL),
+    _hs("amount", "Amount", "number", "number", _DEAL),
+    _hs(
+        "pipeline",
+        "Pipeline",
+        "enumeration",
+        "select",
+        _DEAL,
+        options=_opts(*((p.id, p.label) for p in DEAL_PIPELINES)),
+    ),
+    _hs(
+        "dealstage",
+        "Deal Stage",
+        "enumeration",
+        "radio",
+        _DEAL,
+        options=_opts(*((s.id, s.label) for p in DEAL_PIPELINES for s in p.stages)),
+    ),
+    _hs("closedate", "Close Date", "datetime", "date", _DEAL),
+    _hs(
+        "dealtype",
+        "Deal Type",
+        "enumeration",
+        "radio",
+        _DEAL,
+        options=_opts(("newbusiness", "New Business"), ("existingbusiness", "Existing Business")),
+    ),
+    _hs(
+        "hs_priority",
+        "Priority",
+        "enumeration",
+        "select",
+        _DEAL,
+        options=_opts(("low", "Low"), ("medium", "Medium"), ("high", "High")),
+    ),
+    _hs("description", "Deal Description", "string", "textarea", _DEAL),
+    _hs("closed_lost_reason", "Closed Lost Reason", "string", "textarea", _DEAL),
+    _hs("closed_won_reason", "Closed Won Reason", "string", "textarea", _DEAL),
+    _hs("hubspot_owner_id", "Deal owner", "enumeration", "select", _DEAL),
+    _hs(
+        "hs_is_closed",
+        "Is Deal Closed?",
+        "bool",
+        "booleancheckbox",
+        _DEAL,
+        read_only=True,
+        options=_BOOL_OPTIONS,
+    ),
+    _hs(
+        "hs_is_closed_won",
+        "Is Closed Won",
+        "bool",
+        "booleancheckbox",
+        _DEAL,
+        read_only=True,
+        options=_BOOL_OPTIONS,
+    ),
+    _hs(
+        "hs_is_closed_lost",
+        "Is Closed Lost",
+        "bool",
+        "booleancheckbox",
+        _DEAL,
+        read_only=True,
+        options=_BOOL_OPTIONS,
+    ),
+    _ro_number("hs_deal_stage_probability", "Deal probability", _DEAL),
+    _ro_number("num_associated_contacts", "Number of Associated Contacts", _DEAL),
+)

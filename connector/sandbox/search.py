@@ -38,8 +38,6 @@ OPERATORS = frozenset(
     }
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
-# Free-text `query` looks in these, as HubSpot's default searchable contact properties.
-QUERY_PROPERTIES = ("firstname", "lastname", "email", "phone", "company", "website")
 
 Predicate = Callable[[dict[str, str]], bool]
 
@@ -282,8 +280,10 @@ def run_search(
     records: Iterable[Record],
     registry: PropertyRegistry,
     blind: frozenset[str],
+    query_properties: tuple[str, ...],
 ) -> SearchPage:
-    """Filter, sort and page `records` (already in id order) as HubSpot search does."""
+    """Filter, sort and page `records` (already in id order) as HubSpot search does; a
+    free-text `query` looks in `query_properties` (the type's default searchable ones)."""
     groups = [
         [compile_filter(f, registry, blind) for f in group] for group in request.filter_groups
     ]
@@ -291,7 +291,7 @@ def run_search(
 
     def matches(props: dict[str, str]) -> bool:
         if query_match is not None and not any(
-            props.get(n) and query_match(props[n]) for n in QUERY_PROPERTIES
+            props.get(n) and query_match(props[n]) for n in query_properties
         ):
             return False
         return not groups or any(all(pred(props) for pred in group) for group in groups)

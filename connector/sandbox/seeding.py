@@ -12,7 +12,20 @@ from connector.sandbox.generator import (
     generate_leads,
     generate_portal,
 )
-from connector.sandbox.portal import FIRST_CONTACT_ID, PortalState, SeedContact, SeedEngagement
+from connector.sandbox.object_types import (
+    COMPANIES,
+    CONTACTS,
+    DEALS,
+    FIRST_CONTACT_ID,
+    OBJECT_TYPES,
+)
+from connector.sandbox.portal import (
+    PortalState,
+    SeedContact,
+    SeedEngagement,
+    SeedLink,
+    SeedRecord,
+)
 from connector.sandbox.records import Record
 from connector.sandbox.values import parse_time_ms
 
@@ -45,6 +58,42 @@ def _engagements(generated: GeneratedPortal, fallback_ms: int) -> list[SeedEngag
     return seeds
 
 
+def _record(object_type: str, row: dict[str, str | None], fallback_ms: int) -> SeedRecord:
+    definition = OBJECT_TYPES[object_type]
+    props = {k: v for k, v in row.items() if v is not None}
+    created = parse_time_ms(props.get(definition.created_property, "")) or fallback_ms
+    updated = parse_time_ms(props.get(definition.modified_property, "")) or created
+    return SeedRecord(object_type, props, created, updated, int(props["hs_object_id"]))
+
+
+def _companies(generated: GeneratedPortal, fallback_ms: int) -> list[SeedRecord]:
+    return [_record(COMPANIES, row, fallback_ms) for row in generated.company_records()]
+
+
+def _company_links(generated: GeneratedPortal) -> list[SeedLink]:
+    """Each contact → its company, as the primary company (its only one)."""
+    ids = generated.contacts["hs_object_id"].tolist()
+    pairs = zip(ids, generated.contact_company.tolist(), strict=True)
+    return [
+        SeedLink(CONTACTS, int(contact), COMPANIES, int(company), primary=True)
+        for contact, company in pairs
+        if company is not None
+    ]
+
+
+def _deals(generated: GeneratedPortal, fallback_ms: int) -> tuple[list[SeedRecord], list[SeedLink]]:
+    """Deals and their links: to the converted contact and (as primary) to its company."""
+    records, links = [], []
+    for row in generated.deal_records():
+        contact_id, company_id = row.pop("contact_id"), row.pop("company_id")
+        record = _record(DEALS, row, fallback_ms)
+        records.append(record)
+        links.append(SeedLink(DEALS, record.record_id, CONTACTS, int(contact_id or 0)))
+        if company_id is not None:
+            links.append(SeedLink(DEALS, record.record_id, COMPANIES, int(company_id), True))
+    return records, links
+
+
 def _truth(generated: GeneratedPortal) -> dict[int, dict[str, Any]]:
     """The hidden outcome columns per contact id, as plain JSON-able values."""
     columns = {k: v for k, v in generated.truth.items() if k != "contact_id"}
@@ -59,17 +108,33 @@ def _truth(generated: GeneratedPortal) -> dict[int, dict[str, Any]]:
 
 
 def seed_portal(portal: PortalState, n_contacts: int, seed: int, now_ms: int) -> None:
-    """Fill an empty portal with `n_contacts` generated contacts and their engagements."""
+    """Fill an empty portal with `n_contacts` generated contacts, their engagements, their
+    companies and the deals of those who already converted."""
     if n_contacts <= 0:
         return
     generated = generate_portal(n_contacts, seed, now_ms, id_offset=ID_OFFSET)
-    portal.seed(_contacts(generated, now_ms), _engagements(generated, now_ms), _truth(generated))
+    deals, deal_links = _deals(generated, now_ms)
+    portal.seed(
+        _contacts(generated, now_ms),
+        _engagements(generated, now_ms),
+        _truth(generated),
+        records=[*_companies(generated, now_ms), *deals],
+        links=[*_company_links(generated), *deal_links],
+    )
 
 
 def add_generated_leads(portal: PortalState, count: int, seed: int, now_ms: int) -> list[Record]:
-    """Add `count` brand-new realistic leads (created in the last minutes) to a portal."""
-    offset = portal.contacts.store.allocate_id() - 1
+    """Add `count` brand-new realistic leads (created in the last minutes) to a portal; their
+    companies are found by domain or created, as HubSpot's auto-association does."""
+    with portal.lock:
+        offset = portal.contacts.store.allocate_id() - 1
     generated = generate_leads(count, seed, now_ms, id_offset=offset)
+    members = {c for c in generated.contact_company.tolist() if c is not None}
+    companies = [c for c in _companies(generated, now_ms) if str(c.record_id) in members]
     return portal.add_generated(
-        _contacts(generated, now_ms), _engagements(generated, now_ms), _truth(generated)
+        _contacts(generated, now_ms),
+        _engagements(generated, now_ms),
+        _truth(generated),
+        companies=companies,
+        company_links=_company_links(generated),
     )

@@ -17,10 +17,12 @@ from typing import Any, Literal, Protocol
 #: Every scope the sandbox knows; static tokens get all of them unless told otherwise.
 ALL_SCOPES: tuple[str, ...] = (
     "oauth",
-    "crm.objects.contacts.read",
-    "crm.objects.contacts.write",
-    "crm.schemas.contacts.read",
-    "crm.schemas.contacts.write",
+    *(
+        f"crm.{kind}.{family}.{access}"
+        for family in ("contacts", "companies", "deals")
+        for kind in ("objects", "schemas")
+        for access in ("read", "write")
+    ),
 )
 
 TokenKind = Literal["oauth", "static"]

@@ -55,6 +55,9 @@ _SIGNATURE_URI_DECODES = {
 
 T = TypeVar("T")
 
+# Delivered without an explicit subscription (the sandbox's historical contact defaults).
+_CONTACT_DEFAULTS = frozenset({"contact.creation", "contact.deletion", "contact.merge"})
+
 DeliveryOutcome = Literal["ok", "http_error", "timeout", "connection_error"]
 
 
@@ -66,6 +69,7 @@ class WebhookSettings(Protocol):
     client_secret: str
     webhook_target_url: str | None
     webhook_subscribed_properties: list[str]
+    webhook_subscriptions: list[str]
     webhook_duplicate_rate: float
     webhook_retry_base_s: float
     webhook_timeout_s: float
@@ -89,6 +93,12 @@ class WebhookEvent:
     merged_object_ids: tuple[int, ...] = ()
     new_object_id: int | None = None
     properties_moved: int | None = None
+    # associationChange events only: HubSpot names the link instead of one object.
+    association_type: str | None = None  # e.g. CONTACT_TO_COMPANY
+    from_object_id: int | None = None
+    to_object_id: int | None = None
+    association_removed: bool = False
+    is_primary_association: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,9 +133,17 @@ class _Stamped:
             "occurredAt": event.occurred_at_ms,
             "subscriptionType": event.subscription_type,
             "attemptNumber": attempt,
-            "objectId": event.object_id,
             "changeSource": event.change_source,
         }
+        if event.association_type is not None:
+            # associationChange payloads carry no objectId, only the two ends of the link.
+            body["associationType"] = event.association_type
+            body["fromObjectId"] = event.from_object_id
+            body["toObjectId"] = event.to_object_id
+            body["associationRemoved"] = event.association_removed
+            body["isPrimaryAssociation"] = event.is_primary_association
+        else:
+            body["objectId"] = event.object_id
         if event.property_name is not None:
             body["propertyName"] = event.property_name
             body["propertyValue"] = event.property_value
@@ -189,6 +207,7 @@ class WebhookDispatcher:
         self._target: str | None = config.webhook_target_url
         self._secret = config.client_secret
         self._subscribed = frozenset(config.webhook_subscribed_properties)
+        self._subscriptions = frozenset(config.webhook_subscriptions)
         self._inbox: collections.deque[WebhookEvent] = collections.deque()
         self._pending = 0  # events accepted and not yet delivered or dropped
         self._stats = {
@@ -224,15 +243,34 @@ class WebhookDispatcher:
             self._target = url
             self._secret = client_secret
 
+    def set_subscriptions(self, subscriptions: list[str]) -> None:
+        """Replace the subscriptions beyond the contact defaults (see `is_subscribed`)."""
+        with self._lock:
+            self._subscriptions = frozenset(subscriptions)
+
+    def is_subscribed(self, event: WebhookEvent) -> bool:
+        """Whether the app subscribed to `event`.
+
+        Contact creation, deletion and merge always are, contact property changes for the
+        properties in `webhook_subscribed_properties`. Everything else needs an entry in
+        `webhook_subscriptions`: the subscription type (`company.creation`,
+        `deal.deletion`, `contact.associationChange`) or, for property changes, the type
+        and the property (`company.propertyChange:name`), as HubSpot subscribes to one
+        property per propertyChange subscription.
+        """
+        kind = event.subscription_type
+        if kind == "contact.propertyChange":
+            return event.property_name in self._subscribed
+        if kind in _CONTACT_DEFAULTS:
+            return True
+        if kind.endswith(".propertyChange"):
+            return f"{kind}:{event.property_name}" in self._subscriptions
+        return kind in self._subscriptions
+
     def emit(self, event: WebhookEvent) -> None:
         """Queue `event` for delivery; never blocks. Dropped if nobody subscribed to it."""
-        if (
-            event.subscription_type == "contact.propertyChange"
-            and event.property_name not in self._subscribed
-        ):
-            return
         with self._lock:
-            if self._target is None:
+            if self._target is None or not self.is_subscribed(event):
                 return
             self._inbox.append(event)
             self._pending += 1

@@ -437,10 +437,10 @@ def test_search_is_eventually_consistent() -> None:
 
 def test_merge_moves_engagements_and_archives_the_merged_contact(small: SandboxServer) -> None:
     portal = small.sandbox.portals[HUB]
-    with_calls = [c for c, calls in portal.associations["calls"].items() if calls][:2]
+    with_calls = list(portal.links.sources("contacts", "calls"))[:2]
     primary, merged = with_calls
-    expected = set(portal.associations["calls"][primary]) | set(
-        portal.associations["calls"][merged]
+    expected = set(portal.links.ids("contacts", primary, "calls")) | set(
+        portal.links.ids("contacts", merged, "calls")
     )
     with http_client(small) as http:
         response = http.post(
@@ -450,4 +450,4 @@ def test_merge_moves_engagements_and_archives_the_merged_contact(small: SandboxS
         gone = http.get(f"/crm/v3/objects/contacts/{merged}")
     assert response.status_code == 200 and response.json()["id"] == str(primary)
     assert gone.status_code == 404
-    assert set(portal.associations["calls"][primary]) == expected
+    assert set(portal.links.ids("contacts", primary, "calls")) == expected

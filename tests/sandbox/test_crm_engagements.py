@@ -43,8 +43,10 @@ def test_engagement_objects_list_and_batch_read_with_their_fields(small: Sandbox
 
 def test_associations_batch_read_shapes_errors_and_paging(small: SandboxServer) -> None:
     portal = small.sandbox.portals[HUB]
-    with_calls = [c for c, ids in portal.associations["calls"].items() if ids][:3]
-    without = next(c for c in portal.contacts.store.ids if not portal.associations["calls"].get(c))
+    with_calls = list(portal.links.sources("contacts", "calls"))[:3]
+    without = next(
+        c for c in portal.contacts.store.ids if not portal.links.ids("contacts", c, "calls")
+    )
     api = sdk_client(small)
     result = api.crm.associations.v4.batch_api.get_page(
         "contacts",
@@ -55,8 +57,8 @@ def test_associations_batch_read_shapes_errors_and_paging(small: SandboxServer) 
     )
     assert {r._from.id for r in result.results} == {str(c) for c in with_calls}
     first = next(r for r in result.results if r._from.id == str(with_calls[0]))
-    assert [int(t.to_object_id) for t in first.to] == sorted(
-        portal.associations["calls"][with_calls[0]]
+    assert [int(t.to_object_id) for t in first.to] == portal.links.ids(
+        "contacts", with_calls[0], "calls"
     )
     assert first.to[0].association_types[0].type_id == 193
     assert first.to[0].association_types[0].category == "HUBSPOT_DEFINED"
@@ -103,7 +105,7 @@ def test_associations_page_per_input_when_more_remain(small: SandboxServer) -> N
             "/crm/v4/associations/contacts/notes/batch/read",
             json={"inputs": [{"id": str(contact), "after": after}]},
         ).json()["results"][0]
-    total = len(small.sandbox.portals[HUB].associations["notes"][contact])
+    total = len(small.sandbox.portals[HUB].links.ids("contacts", contact, "notes"))
     assert len(first["to"]) == 500
     assert len(first["to"]) + len(rest["to"]) == total
     assert "paging" not in rest
