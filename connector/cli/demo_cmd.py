@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from connector.demo.presentation import show_summary
+from connector.cli.demo_presentation import show_summary
 from connector.demo.progress import DemoProgress
 from connector.demo.session import DemoOptions, DemoSession
 

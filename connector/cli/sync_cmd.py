@@ -14,14 +14,14 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from connector.cli.callback_listener import wait_for_callback
+from connector.cli.signals import stop_on_signals
 from connector.errors import LeadscoreError
 from connector.settings import Settings, get_settings
 from connector.store import Store, open_store
-from connector.sync.callback_listener import wait_for_callback
 from connector.sync.connection import STATIC_TIERS, ConnectionService, ConnectResult
 from connector.sync.report import PassReport
 from connector.sync.service import SyncService
-from connector.sync.signals import stop_on_signals
 
 console = Console()
 err_console = Console(stderr=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from connector.cli.callback_listener import CallbackOutcome, wait_for_callback
 from connector.store import Store, open_store
-from connector.sync.callback_listener import CallbackOutcome, wait_for_callback
 from connector.sync.connection import ConnectionService
 from tests.sync.conftest import CONFIG, Box, make_service
 
