@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from connector.scoring.config import load_config
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
 from connector.scoring.model import LeadModel, train_model
+from connector.scoring_files import load_config
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "scoring.yaml"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

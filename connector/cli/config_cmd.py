@@ -9,8 +9,9 @@ from typing import Any
 import typer
 
 from connector.errors import LeadscoreError
-from connector.scoring.config import ConfigError, ScoringConfig, config_hash, load_config
+from connector.scoring.config import ConfigError, ScoringConfig, config_hash
 from connector.scoring.properties import property_names
+from connector.scoring_files import load_config
 
 config_app = typer.Typer(
     help="Scoring configuration: validate it before the worker uses it.",

@@ -26,8 +26,9 @@ from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
 from connector.reports import resolve_portal
 from connector.scoring.backtest import BacktestResult, run_backtest
-from connector.scoring.model import ModelMetadata, read_metadata, train_model
+from connector.scoring.model import ModelMetadata, train_model
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, binary_target
+from connector.scoring_files import read_model_metadata, save_model
 from connector.settings import get_settings
 from connector.store import Store, open_store
 from connector.sync.outputs import LIFECYCLE
@@ -143,7 +144,7 @@ def train(
             keep_leaks=_names(keep_leak),
         )
     path = out if out is not None else Path(f"{model.version}.lsmodel")
-    model.save(path)
+    save_model(model, path)
     if as_json:
         typer.echo(json.dumps({"path": str(path), **model.metadata.model_dump(mode="json")}))
         return
@@ -233,7 +234,7 @@ def show(
     if path is not None:
         if portal is not None:
             raise LeadscoreError("give a model file PATH or --portal ID, not both")
-        metadata = read_metadata(path)
+        metadata = read_model_metadata(path)
     else:
         with open_store(settings=get_settings()) as store:
             metadata = _active_metadata(store, resolve_portal(store, portal).hub_id)

@@ -17,11 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from connector.errors import LeadscoreError
-from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_config
+from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
 from connector.scoring.properties import DEFAULT_MODEL
 from connector.scoring.score_columns import NUMERIC_COLUMNS, ScoreColumn
+from connector.scoring_files import load_config, load_model
 from connector.tables import read_table
 
 if TYPE_CHECKING:
@@ -110,9 +111,7 @@ def _load_models(config: ScoringConfig, model_path: Path | None) -> dict[str, Le
     """The trained model for every scoring model when `--model` is given, else none."""
     if model_path is None:
         return {}
-    from connector.scoring.model import LeadModel
-
-    model = LeadModel.load(model_path)
+    model = load_model(model_path)
     return {config.artifact_key(name): model for name in config.models}
 
 

@@ -45,8 +45,8 @@ from connector.hubspot.properties import DEFAULT_MODEL, GROUP_NAME, property_nam
 from connector.reports import active_model_file, load_portal_history, render_report, write_page
 from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
 from connector.sandbox.server import SandboxServer
-from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_config
-from connector.scoring.model import LeadModel
+from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
+from connector.scoring_files import load_config, load_model
 from connector.settings import Settings
 from connector.store import Store, open_store
 from connector.sync.report import PassReport
@@ -406,7 +406,7 @@ class DemoSession:
                 self.store, portal, artifact_key, self.data_dir / "models"
             )
             # Rescoring the stored inputs gives which criteria fired, for the report's table.
-            model = LeadModel.load(model_file) if model_file else None
+            model = load_model(model_file) if model_file else None
             scored = score_history(portal_history.history, self.config, model, DEFAULT_MODEL)
             evaluation, evidence = grade(
                 portal_history, self.control.ground_truth(hub_id), scored.ledger

@@ -1,12 +1,13 @@
-"""The scoring configuration: its schema (pydantic), loading from YAML, and its hash.
+"""The scoring configuration: its schema (pydantic), parsing from YAML text, and its hash.
 
 A configuration holds one or more scoring models (one per product line). Each model has fit
 criteria (who the lead is) and engagement criteria (what the lead did), exclusions, caps,
 decay, weights and tier thresholds. `docs/scoring.md` explains every field for marketers;
 `config/scoring.yaml` is the commented default.
 
-Loading never stops at the first problem: `load_config` collects every problem in the file
-and raises one `ConfigError` listing them, each as `file: path (line N): expected X, found Y`.
+Parsing never stops at the first problem: `parse_config_text` collects every problem in the
+text and raises one `ConfigError` listing them, each as `file: path (line N): expected X,
+found Y`. Reading the file is `connector.scoring_files.load_config`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from connector.scoring.conditions import (
     PropertyCondition,
 )
 from connector.scoring.config_errors import ConfigError, ConfigProblem, problems_from_validation
-from connector.scoring.config_yaml import load_yaml
+from connector.scoring.config_yaml import parse_yaml
 from connector.scoring.leads import ACTIVITY_KINDS
 from connector.scoring.properties import MODEL_NAME
 from connector.scoring.schema_base import Bounds, Scalar, StrictModel
@@ -56,7 +57,8 @@ __all__ = [
     "Scalar",
     "ScoringConfig",
     "config_hash",
-    "load_config",
+    "parse_config",
+    "parse_config_text",
 ]
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_scoring.yaml")
@@ -349,15 +351,15 @@ def parse_config(data: Any, source: str, lines: dict[str, int] | None = None) ->
     return config
 
 
-def load_config(path: Path) -> ScoringConfig:
-    """Read and validate a scoring configuration YAML file.
+def parse_config_text(text: str, source: str) -> ScoringConfig:
+    """Parse and validate a scoring configuration's YAML text.
 
-    Raises `ConfigError` (a `LeadscoreError`) whose message lists every problem, one per
-    line, as `file: path (line N): expected X, found Y`; YAML syntax errors give the line
-    and column.
+    `source` names the text (usually its file) in messages. Raises `ConfigError` (a
+    `LeadscoreError`) whose message lists every problem, one per line, as
+    `source: path (line N): expected X, found Y`; YAML syntax errors give the line and column.
     """
-    data, lines = load_yaml(path)
-    return parse_config(data, str(path), lines)
+    data, lines = parse_yaml(text, source)
+    return parse_config(data, source, lines)
 
 
 def config_hash(config: ScoringConfig) -> str:

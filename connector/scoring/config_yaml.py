@@ -1,8 +1,7 @@
-"""Reading a scoring configuration's YAML, keeping the line of every field for messages."""
+"""Parsing a scoring configuration's YAML text, keeping the line of every field for messages."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -10,35 +9,14 @@ import yaml
 from connector.scoring.config_errors import ConfigError, ConfigProblem
 
 
-def load_yaml(path: Path) -> tuple[Any, dict[str, int]]:
-    """Parse a YAML file into plain data plus a map from field path to 1-based line.
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
+    """Parse YAML text into plain data plus a map from field path to 1-based line.
 
-    Paths look like `models.default.criteria[3].points`. Raises `ConfigError` for a
-    missing or non-UTF-8 file, a YAML syntax error (with line and column), duplicate keys
-    in a mapping (PyYAML would silently keep the last), or an empty document.
+    Paths look like `models.default.criteria[3].points`; `source` names the text in
+    messages (usually the file it was read from). Raises `ConfigError` for a YAML syntax
+    error (with line and column), duplicate keys in a mapping (PyYAML would silently keep
+    the last), or an empty document.
     """
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            [ConfigProblem(source, "", "a scoring configuration file", "no such file")]
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    source,
-                    "",
-                    "UTF-8 text",
-                    f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}",
-                )
-            ]
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            [ConfigProblem(source, "", "a readable file", exc.strerror or str(exc))]
-        ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -10,14 +10,16 @@ Training (`train_model`):
    a real probability while the booster keeps its exact per-feature contributions;
 5. the out-of-fold predictions give honest training metrics.
 
-Artifacts are single zip files: `meta.json` (the `ModelMetadata`), `plan.json` (features and
-calibration) and `booster.txt` (LightGBM's own text format). No pickle: loading a model
-never runs code from the file.
+Artifacts are single zip archives, as bytes (`LeadModel.to_bytes` / `from_bytes`; files are
+`connector.scoring_files`' business): `meta.json` (the `ModelMetadata`), `plan.json`
+(features and calibration) and `booster.txt` (LightGBM's own text format). No pickle:
+loading a model never runs code from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import os
@@ -25,7 +27,6 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
@@ -59,14 +60,15 @@ __all__ = [
     "ModelMetadata",
     "ModelPrediction",
     "NotEnoughData",
+    "metadata_from_bytes",
     "outcome_from_lifecycle",
-    "read_metadata",
     "train_model",
 ]
 
 MIN_CLASS_ROWS = 50
 """Fewer conversions (or non-conversions) than this and the engine scores with rules alone."""
 ARTIFACT_FORMAT = 1
+_META, _PLAN, _BOOSTER = "meta.json", "plan.json", "booster.txt"
 _PREDICT_CHUNK = 200_000
 _MAX_ROUNDS = 1000
 _EARLY_STOP = 50
@@ -179,7 +181,7 @@ class LeadModel:
         calibration: Calibration,
         metadata: ModelMetadata,
     ) -> None:
-        """Assemble a model from its parts (use `train_model` or `LeadModel.load`)."""
+        """Assemble a model from its parts (use `train_model` or `LeadModel.from_bytes`)."""
         self.booster = booster
         self.plan = plan
         self.calibration = calibration
@@ -239,40 +241,48 @@ class LeadModel:
             for c, v in ranked
         ]
 
-    def save(self, path: Path) -> None:
-        """Write the model as one zip file (metadata, plan and calibration, booster text)."""
+    def to_bytes(self) -> bytes:
+        """The model as one zip archive (metadata, plan and calibration, booster text)."""
         payload = _Payload(plan=self.plan, calibration=self.calibration)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("meta.json", self.metadata.model_dump_json(indent=2))
-            archive.writestr("plan.json", payload.model_dump_json())
-            archive.writestr("booster.txt", self.booster.model_to_string())
+        buffer = io.BytesIO()
+        parts = (
+            (_META, self.metadata.model_dump_json(indent=2)),
+            (_PLAN, payload.model_dump_json()),
+            (_BOOSTER, self.booster.model_to_string()),
+        )
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, text in parts:
+                # A fixed timestamp: the same model always gives the same bytes.
+                entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                archive.writestr(entry, text, compress_type=zipfile.ZIP_DEFLATED)
+        return buffer.getvalue()
 
     @classmethod
-    def load(cls, path: Path) -> LeadModel:
-        """Read a model written by `save`; raises `LeadscoreError` for anything else."""
-        metadata = read_metadata(path)
+    def from_bytes(cls, data: bytes, source: str = "model") -> LeadModel:
+        """Read a model written by `to_bytes`; raises `LeadscoreError` for anything else.
+
+        `source` names where the bytes came from (a file, a stored version) in messages.
+        """
+        metadata = metadata_from_bytes(data, source)
         try:
-            with zipfile.ZipFile(path) as archive:
-                payload = _Payload.model_validate_json(archive.read("plan.json"))
-                booster = lgb.Booster(model_str=archive.read("booster.txt").decode("utf-8"))
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                payload = _Payload.model_validate_json(archive.read(_PLAN))
+                booster = lgb.Booster(model_str=archive.read(_BOOSTER).decode("utf-8"))
         except (KeyError, zipfile.BadZipFile, ValidationError, lgb.basic.LightGBMError) as exc:
-            raise LeadscoreError(f"{path}: damaged model file ({type(exc).__name__})") from exc
+            raise LeadscoreError(f"{source}: damaged model file ({type(exc).__name__})") from exc
         return cls(booster, payload.plan, payload.calibration, metadata)
 
 
-def read_metadata(path: Path) -> ModelMetadata:
-    """Only the metadata of a saved model (cheap: the booster is not parsed)."""
-    if not path.is_file():
-        raise LeadscoreError(f"{path}: no such model file")
+def metadata_from_bytes(data: bytes, source: str = "model") -> ModelMetadata:
+    """Only the metadata of a model's bytes (cheap: the booster is not parsed)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = ModelMetadata.model_validate_json(archive.read("meta.json"))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            metadata = ModelMetadata.model_validate_json(archive.read(_META))
     except (KeyError, zipfile.BadZipFile, ValidationError, json.JSONDecodeError) as exc:
-        raise LeadscoreError(f"{path}: not a leadscore model file") from exc
+        raise LeadscoreError(f"{source}: not a leadscore model file") from exc
     if metadata.format > ARTIFACT_FORMAT:
         raise LeadscoreError(
-            f"{path}: model format {metadata.format} is newer than this program supports "
+            f"{source}: model format {metadata.format} is newer than this program supports "
             f"({ARTIFACT_FORMAT}); upgrade leadscore"
         )
     return metadata

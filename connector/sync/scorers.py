@@ -8,7 +8,6 @@ Without a model for the portal a scoring model scores with its rules alone.
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from connector.evaluation import Segmentation
 from connector.scoring.config import ScoringConfig
 from connector.scoring.engine import Scorer
 from connector.scoring.model import LeadModel
+from connector.scoring_files import load_model
 from connector.store import ModelArtifact, Store
 from connector.sync.outputs import PortalScoring
 
@@ -30,14 +30,11 @@ SEGMENTATION_META = "segmentation"
 def load_artifact(store: Store, artifact: ModelArtifact) -> LeadModel:
     """Load a stored model (bytes in the database, or the file at its path)."""
     if artifact.path is not None:
-        return LeadModel.load(Path(artifact.path))
+        return load_model(Path(artifact.path))
     blob = store.models.blob(artifact.id)
     if blob is None:
         raise LeadscoreError(f"model {artifact.version} has neither bytes nor a path")
-    with tempfile.TemporaryDirectory(prefix="leadscore-model-") as tmp:
-        path = Path(tmp) / f"{artifact.version}.lsmodel"
-        path.write_bytes(blob)
-        return LeadModel.load(path)
+    return LeadModel.from_bytes(blob, f"stored model {artifact.version}")
 
 
 class ScorerCache:

@@ -11,10 +11,8 @@ segmentation of the portal's leads when there are enough of them.
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 
@@ -79,10 +77,7 @@ def train_portal(
     segmentation = _segmentation(cache, model, leads, target, now)
     if segmentation is not None:
         meta[SEGMENTATION_META] = segmentation
-    with tempfile.TemporaryDirectory(prefix="leadscore-train-") as tmp:
-        path = Path(tmp) / "model.lsmodel"
-        model.save(path)
-        blob = path.read_bytes()
+    blob = model.to_bytes()
     for key in cache.artifact_keys():
         store.models.save(portal_id, key, model.version, meta, blob=blob)
     log.info("portal %s: model %s trained on %d contacts (%d converted), AUC %.3f",

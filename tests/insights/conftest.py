@@ -14,6 +14,7 @@ from connector.reports import history_from_csv
 from connector.sandbox.generator import POST_OUTCOME_PROPERTIES, generate_portal
 from connector.scoring.leads import LeadFrame, empty_activities
 from connector.scoring.model import train_model
+from connector.scoring_files import save_model
 
 BANK_CSV = Path("/work/shared/data/bank-additional-full.csv")
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def bank_model(tmp_path_factory: pytest.TempPathFactory, bank_history: History) 
     target = pd.Series(bank_history.converted[::40], index=sample.index)
     model = train_model(sample, target, now=NOW, drop=["duration"], folds=2)
     path = tmp_path_factory.mktemp("models") / "bank.zip"
-    model.save(path)
+    save_model(model, path)
     return path
 
 

@@ -13,7 +13,7 @@ from connector.evaluation.history import History
 from connector.evaluation.points import advise_points
 from connector.evaluation.scoring_run import score_history
 from connector.reports.render import render_report
-from connector.scoring.config import load_config
+from connector.scoring_files import load_config
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "scoring.yaml"
 

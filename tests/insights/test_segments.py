@@ -12,8 +12,8 @@ from connector.errors import LeadscoreError
 from connector.evaluation.history import History
 from connector.evaluation.scoring_run import ScoredModel, score_history
 from connector.evaluation.segments import SEGMENT_SLUGS, Segmentation, segment_leads
-from connector.scoring.config import load_config
 from connector.scoring.leads import LeadFrame
+from connector.scoring_files import load_config
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from connector.scoring.config import (
     DEFAULT_CONFIG_PATH,
     ConfigError,
     config_hash,
-    load_config,
     model_hash,
 )
 from connector.scoring.properties import property_names
+from connector.scoring_files import load_config
 
 VALID = """\
 models:

@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from connector.scoring.config import DEFAULT_CONFIG_PATH, Decay, load_config, model_hash
+from connector.scoring.config import DEFAULT_CONFIG_PATH, Decay, model_hash
 from connector.scoring.decay import decay_factor
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
 from connector.scoring.score_columns import FRAME_COLUMNS
+from connector.scoring_files import load_config
 from tests.scoring.rules_fixtures import NOW, config, criterion, days_ago, leads, model
 
 

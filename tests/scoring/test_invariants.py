@@ -9,8 +9,9 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from connector.scoring.config import DEFAULT_CONFIG_PATH, load_config
+from connector.scoring.config import DEFAULT_CONFIG_PATH
 from connector.scoring.engine import Scorer
+from connector.scoring_files import load_config
 from tests.scoring.rules_fixtures import NOW, days_ago, leads
 
 CONFIG = load_config(DEFAULT_CONFIG_PATH)

@@ -11,8 +11,9 @@ import pytest
 from connector.errors import LeadscoreError
 from connector.scoring.guards import ExclusionReason
 from connector.scoring.leads import LeadFrame
-from connector.scoring.model import LeadModel, NotEnoughData, read_metadata, train_model
+from connector.scoring.model import LeadModel, NotEnoughData, metadata_from_bytes, train_model
 from connector.scoring.target import binary_target, outcome_from_lifecycle
+from connector.scoring_files import load_model, read_model_metadata, save_model
 from tests.scoring.model_fixtures import NOW, synthetic_leads
 
 
@@ -142,17 +143,29 @@ def test_prediction_handles_missing_columns_and_empty_batches(trained) -> None:
     assert empty.probability.shape == (0,) and empty.reasons.shape == (0,)
 
 
-def test_save_load_round_trip_predicts_identically(trained, tmp_path: Path) -> None:
+def test_bytes_round_trip_predicts_identically(trained) -> None:
     model, table, _ = trained
-    path = tmp_path / "m.lsmodel"
-    model.save(path)
-    again = LeadModel.load(path)
+    data = model.to_bytes()
+    again = LeadModel.from_bytes(data)
     leads = LeadFrame.from_table(table.head(500))
     before, after = model.predict(leads, NOW), again.predict(leads, NOW)
     np.testing.assert_array_equal(before.probability, after.probability)
     assert list(before.reasons) == list(after.reasons)
     assert again.version == model.version
-    assert read_metadata(path).config_hash == "cfg123"
+    assert metadata_from_bytes(data).config_hash == "cfg123"
+    # Deterministic: the same model always gives the same bytes (stored blobs compare equal).
+    assert again.to_bytes() == data
+
+
+def test_file_round_trip_goes_through_bytes(trained, tmp_path: Path) -> None:
+    model, _, _ = trained
+    path = tmp_path / "nested" / "m.lsmodel"
+    save_model(model, path)
+    assert path.read_bytes() == model.to_bytes()
+    assert load_model(path).version == model.version
+    assert read_model_metadata(path).version == model.version
+    with pytest.raises(LeadscoreError, match="no such model file"):
+        load_model(tmp_path / "missing.lsmodel")
 
 
 def test_metadata_is_versioned_and_complete(trained) -> None:
@@ -167,8 +180,10 @@ def test_metadata_is_versioned_and_complete(trained) -> None:
 def test_loading_a_non_model_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "not.lsmodel"
     path.write_text("hello")
-    with pytest.raises(LeadscoreError, match="not a leadscore model file"):
-        LeadModel.load(path)
+    with pytest.raises(LeadscoreError, match=r"not\.lsmodel: not a leadscore model file"):
+        load_model(path)
+    with pytest.raises(LeadscoreError, match="stored: not a leadscore model file"):
+        LeadModel.from_bytes(b"hello", "stored")
 
 
 def test_activity_aggregates_feed_the_model() -> None:

@@ -22,9 +22,10 @@ from connector.evaluation import assign_arm, compare_arms
 from connector.reports import load_portal_history
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
-from connector.scoring.config import load_config, model_hash
+from connector.scoring.config import model_hash
 from connector.scoring.leads import LeadFrame, empty_activities
 from connector.scoring.properties import property_names
+from connector.scoring_files import load_config
 from connector.settings import Settings, get_settings
 from connector.store import ContactState, Store, Tokens, open_store
 from connector.store.records import ArmName

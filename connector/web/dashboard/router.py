@@ -24,8 +24,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from connector.errors import LeadscoreError
 from connector.reports import PortalAnalysis, analyse_portal, load_portal_history
-from connector.scoring.config import load_config
 from connector.scoring.properties import DEFAULT_MODEL
+from connector.scoring_files import load_config
 from connector.settings import Settings
 from connector.store import Store
 from connector.sync.inputs import STATE_MODEL
