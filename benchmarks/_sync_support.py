@@ -22,12 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from cryptography.fernet import Fernet
 
+from connector.hubspot import GatewayOptions
 from connector.hubspot.pacing import PortalLimits, WindowLimit
 from connector.settings import Settings
 from connector.store import Store, Tokens, open_store
 from connector.sync.connection import ConnectionService
 from connector.sync.inputs import STATE_MODEL
-from connector.sync.portal_session import SessionOptions
 from connector.sync.service import SyncService
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,9 +107,9 @@ def connect_static(box: RemoteSandbox, store: Store) -> None:
     store.portals.connect(box.hub_id, kind="static", tokens=Tokens(box.static_token), tier="pro")
 
 
-def unpaced() -> SessionOptions:
+def unpaced() -> GatewayOptions:
     """No client-side pacing (for runs with the sandbox's rate limits off)."""
-    return SessionOptions(limits=UNPACED)
+    return GatewayOptions(limits=UNPACED)
 
 
 def minimum_calls(store: Store, hub_id: int, contacts: int, kinds: list[str]) -> dict[str, int]:

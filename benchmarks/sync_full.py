@@ -18,7 +18,7 @@ from benchmarks._sync_support import (
     settings_for,
     temporary_store,
 )
-from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 OAUTH_PER_10S = 110
 
@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     contacts = 3_000 if args.quick else args.contacts
     with sandbox_process(contacts, rate_limits=True) as box, temporary_store() as (store, tmp):
-        service = SyncService(settings_for(box, tmp), store)
+        service = sync_service(settings_for(box, tmp), store)
         connect_oauth(box, service)
         print(f"syncing {contacts} contacts at {OAUTH_PER_10S}/10 s ...", file=sys.stderr)
         started = time.monotonic()

@@ -23,7 +23,7 @@ from benchmarks._sync_support import (
     settings_for,
     temporary_store,
 )
-from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 OVERLAP_S = 5
 TITLES = ("CEO", "VP Marketing", "Head of Sales", "Student", "Software Engineer")
@@ -38,7 +38,7 @@ def main() -> None:
     contacts = 3_000 if args.quick else args.contacts
     changed = max(1, contacts // 100)
     with sandbox_process(contacts, rate_limits=True) as box, temporary_store() as (store, tmp):
-        service = SyncService(settings_for(box, tmp, sync_overlap_seconds=OVERLAP_S), store)
+        service = sync_service(settings_for(box, tmp, sync_overlap_seconds=OVERLAP_S), store)
         connect_oauth(box, service)
         print(f"full sync of {contacts} contacts ...", file=sys.stderr)
         full = service.run_pass(box.hub_id, full=True)

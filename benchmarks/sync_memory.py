@@ -25,13 +25,13 @@ from benchmarks._sync_support import (
     temporary_store,
     unpaced,
 )
-from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 
 def measure(contacts: int) -> dict[str, object]:
     """One full sync of `contacts` in this process: peak RSS before and after, time."""
     with sandbox_process(contacts, rate_limits=False) as box, temporary_store() as (store, tmp):
-        service = SyncService(settings_for(box, tmp), store, session_options=unpaced())
+        service = sync_service(settings_for(box, tmp), store, options=unpaced())
         connect_static(box, store)
         with service.session(box.hub_id) as session:
             service.ensure_properties(session)

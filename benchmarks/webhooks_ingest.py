@@ -26,10 +26,10 @@ from cryptography.fernet import Fernet
 
 from connector.settings import Settings
 from connector.store import open_store
-from connector.sync.service import SyncService
 from connector.web.app import create_app
 from connector.web.services import WebServices
 from connector.web.serving import bind_socket, serve_in_thread
+from connector.wiring import sync_service
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-client-secret"
@@ -74,7 +74,7 @@ def main() -> None:
             dashboard_token="bench",
         )
         with open_store(settings=settings) as store:
-            services = WebServices.build(settings, store, sync=SyncService(settings, store),
+            services = WebServices.build(settings, store, sync=sync_service(settings, store),
                                          scheduler=False)
             # Ingest alone: no drain competes for the database.
             services.drain = None

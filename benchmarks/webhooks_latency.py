@@ -27,10 +27,10 @@ from benchmarks._sync_support import (
     temporary_store,
 )
 from connector.scoring.properties import property_names
-from connector.sync.service import SyncService
 from connector.web.app import create_app
 from connector.web.services import WebServices
 from connector.web.serving import bind_socket, serve_in_thread
+from connector.wiring import sync_service
 
 SCORE = property_names("default").score
 EXISTING_CONTACTS = 200
@@ -95,7 +95,7 @@ def main() -> None:
         sock = bind_socket("127.0.0.1", 0)
         settings = settings_for(box, Path(tmp), public_url=f"http://127.0.0.1:"
                                                            f"{sock.getsockname()[1]}")
-        sync = SyncService(settings, store, worker_id="bench")
+        sync = sync_service(settings, store, worker_id="bench")
         connect_oauth(box, sync)
         print(f"first sync of {EXISTING_CONTACTS} contacts ...", file=sys.stderr)
         sync.run_pass(box.hub_id, full=True)

@@ -32,9 +32,9 @@ from connector.scoring_files import read_model_metadata, save_model
 from connector.settings import get_settings
 from connector.store import Store, open_store
 from connector.sync.outputs import LIFECYCLE
-from connector.sync.service import SyncService
 from connector.sync.training import outcomes, portal_history
 from connector.tables import read_table
+from connector.wiring import sync_service
 
 model_app = typer.Typer(
     help="Train the predictive model from leads with known outcomes, backtest it, inspect it.",
@@ -158,7 +158,7 @@ def _train_portal(portal: int | None, as_json: bool) -> None:
     with open_store(settings=settings) as store:
         hub_id = resolve_portal(store, portal).hub_id
         with nullcontext() if as_json else console.status(f"training portal {hub_id}"):
-            report = SyncService(settings, store).train(hub_id)
+            report = sync_service(settings, store).train(hub_id)
         if report.model_version is None:
             reason = "; ".join(report.errors) or "the training did not complete"
             raise LeadscoreError(f"portal {hub_id}: no model trained: {reason}")

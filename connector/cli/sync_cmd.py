@@ -17,11 +17,13 @@ from rich.table import Table
 from connector.cli.callback_listener import wait_for_callback
 from connector.cli.signals import stop_on_signals
 from connector.errors import LeadscoreError
+from connector.hubspot import HubSpotConnector
 from connector.settings import Settings, get_settings
 from connector.store import Store, open_store
-from connector.sync.connection import STATIC_TIERS, ConnectionService, ConnectResult
+from connector.sync.connection import ConnectionService, ConnectResult
 from connector.sync.report import PassReport
 from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,7 +36,7 @@ _JSON = typer.Option(False, "--json", help="Print one JSON document instead of t
 def _service(config: Path | None) -> Iterator[tuple[Settings, Store, SyncService]]:
     settings = get_settings()
     with open_store(settings=settings) as store:
-        yield settings, store, SyncService(settings, store, config)
+        yield settings, store, sync_service(settings, store, config)
 
 
 def sync(
@@ -120,7 +122,8 @@ def connect(
              "is for, and a different one is refused. Optional.",
     ),
     tier: str = typer.Option(
-        "starter", "--tier", help=f"Static token's subscription: {', '.join(STATIC_TIERS)}."
+        "starter", "--tier",
+        help=f"Static token's subscription: {', '.join(HubSpotConnector.static_tiers)}.",
     ),
     open_browser: bool = typer.Option(
         True, "--browser/--no-browser", help="Open the install page in a browser."

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connector.crm import ObjectType
 from connector.hubspot.auth import StaticTokenProvider
 from connector.hubspot.gateway import HubSpotGateway
 from connector.hubspot.pacing import limits_for
@@ -53,7 +54,8 @@ class PortalViewer:
         self, contact_ids: Sequence[int], properties: Sequence[str]
     ) -> list[SeenContact]:
         """Current values of `properties` for these contacts (ones HubSpot lacks are left out)."""
-        records = self._gateway.batch_read_contacts([str(i) for i in contact_ids], properties)
+        records = self._gateway.read(ObjectType.CONTACTS, [str(i) for i in contact_ids],
+                                     properties)
         return [
             SeenContact(
                 contact_id=int(r.id),

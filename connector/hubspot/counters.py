@@ -46,6 +46,11 @@ class CallCounts:
         """All HTTP attempts, retries included."""
         return sum(self.calls.values())
 
+    @property
+    def billable(self) -> int:
+        """Calls that count against the daily allowance (HubSpot does not count search)."""
+        return sum(n for kind, n in self.calls.items() if kind.bucket is not Bucket.SEARCH)
+
     def as_dict(self) -> dict[str, int]:
         """Flat `{kind: calls, ..., "total": n, "rate_limited": n}` for JSON reports."""
         flat = {kind.value: count for kind, count in self.calls.items()}

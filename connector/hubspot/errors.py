@@ -22,7 +22,7 @@ from hubspot.crm.contacts.exceptions import ApiException as ContactsApiException
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
-from connector.errors import LeadscoreError
+from connector.crm.errors import CrmError
 
 API_EXCEPTIONS: tuple[type[Exception], ...] = (
     ContactsApiException,
@@ -41,7 +41,7 @@ _BEARER = re.compile(r"(?i)bearer\s+\S+")
 _TOKENISH = re.compile(r"\bpat-[a-z0-9]+-[0-9a-f\-]{36}\b|[A-Za-z0-9_\-~+=]{40,}")
 
 
-class HubSpotError(LeadscoreError):
+class HubSpotError(CrmError):
     """A failed HubSpot call. `status` is the HTTP status (0 when none came back)."""
 
     def __init__(
@@ -52,10 +52,7 @@ class HubSpotError(LeadscoreError):
         category: str | None = None,
         correlation_id: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.category = category
+        super().__init__(message, status=status, category=category)
         self.correlation_id = correlation_id
 
 
@@ -79,6 +76,10 @@ class DailyLimitReached(HubSpotError):
 class Unauthorized(HubSpotError):
     """The access token is expired, revoked or invalid (401)."""
 
+    def reconnect_reason(self, *, static_token: bool) -> str | None:
+        """A refused static token cannot renew itself; an OAuth grant refreshes instead."""
+        return "HubSpot refused the static token (revoked or expired)" if static_token else None
+
 
 class MissingScopes(HubSpotError):
     """The token lacks scopes the call needs (403 `MISSING_SCOPES`); reconnect with them."""
@@ -86,6 +87,10 @@ class MissingScopes(HubSpotError):
     def __init__(self, message: str, *, scopes: tuple[str, ...], **kw: Any) -> None:
         super().__init__(message, **kw)
         self.scopes = scopes
+
+    def reconnect_reason(self, *, static_token: bool) -> str | None:
+        """Only a new install can grant the missing scopes."""
+        return f"the token lacks {', '.join(self.scopes) or 'required scopes'}"
 
 
 class Forbidden(HubSpotError):

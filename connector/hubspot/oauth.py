@@ -38,6 +38,10 @@ REQUIRED_SCOPES: tuple[str, ...] = (
 class ReconnectRequired(HubSpotError):
     """The refresh token or code is no longer valid (uninstalled, revoked): reconnect."""
 
+    def reconnect_reason(self, *, static_token: bool) -> str | None:
+        """HubSpot refused the grant itself: only a new install helps."""
+        return str(self)
+
 
 class InvalidState(LeadscoreError):
     """An OAuth callback's `state` is missing, forged or expired."""

@@ -9,9 +9,10 @@ are kept, hidden, because contacts may still hold those values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
+from connector.crm.records import ProvisioningReport
 from connector.hubspot.errors import Conflict
 from connector.hubspot.properties import (
     LEADSCORE_GROUP,
@@ -44,21 +45,6 @@ class PropertyAdmin(Protocol):
     def update_property(self, definition: PropertyDefinition) -> PropertyDefinition:
         """PATCH a property."""
         ...
-
-
-@dataclass(frozen=True)
-class ProvisioningReport:
-    """What provisioning did, by property name."""
-
-    group_created: bool
-    created: tuple[str, ...]
-    updated: tuple[str, ...]
-    unchanged: tuple[str, ...]
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything was created or updated."""
-        return self.group_created or bool(self.created or self.updated)
 
 
 def _ordered(options: Sequence[PropertyOption]) -> list[PropertyOption]:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from dateutil import parser as dateutil_parser
 
-from connector.hubspot.records import ContactRecord
+from connector.crm.records import CrmRecord
 
 
 class RawResponse(Protocol):
@@ -71,19 +71,12 @@ def properties_of(item: Mapping[str, Any]) -> dict[str, str | None]:
     }
 
 
-def contact_record(item: Mapping[str, Any]) -> ContactRecord:
-    """One `SimplePublicObject` JSON object as a `ContactRecord`."""
-    return ContactRecord(
+def crm_record(item: Mapping[str, Any]) -> CrmRecord:
+    """One `SimplePublicObject` JSON object as a `CrmRecord`."""
+    return CrmRecord(
         id=str(item["id"]),
         properties=properties_of(item),
         updated_at=parse_datetime(item.get("updatedAt")),
         created_at=parse_datetime(item.get("createdAt")),
     )
 
-
-def next_after(body: Mapping[str, Any]) -> str | None:
-    """The `paging.next.after` cursor of a page (None on the last page)."""
-    paging = body.get("paging") or {}
-    following = paging.get("next") or {}
-    after = following.get("after")
-    return str(after) if after else None

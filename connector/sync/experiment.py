@@ -19,11 +19,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from connector.crm import CrmRecord
 from connector.errors import LeadscoreError
 from connector.evaluation import Arm, assign_arm
-from connector.hubspot.records import ContactRecord
-from connector.scoring.config import ScoringConfig, load_config
+from connector.scoring.config import ScoringConfig
 from connector.scoring.leads import LeadFrame
+from connector.scoring_files import load_config
 from connector.settings import Settings
 from connector.store import Store
 from connector.sync.outputs import Desired, PortalScoring, desired_values
@@ -98,7 +99,7 @@ class LiveExperiment:
     challenger: PortalScoring
     _arms: dict[str, Arm] = field(default_factory=dict)
 
-    def enrol(self, records: Sequence[ContactRecord], *, dry_run: bool = False) -> dict[str, Arm]:
+    def enrol(self, records: Sequence[CrmRecord], *, dry_run: bool = False) -> dict[str, Arm]:
         """Put contacts created since the start and not yet in an arm into one; returns
         the newly assigned arms (recorded in the store unless `dry_run`)."""
         created = [

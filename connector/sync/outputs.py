@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from connector.crm import score_updates
 from connector.evaluation import Segmentation
-from connector.hubspot.mapping import score_updates
 from connector.scoring.config import ScoringConfig, model_hash
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame

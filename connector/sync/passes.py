@@ -82,11 +82,11 @@ def run_contact_pass(
     report: PassReport,
     options: PassOptions,
 ) -> PassReport:
-    """Run one pass with `processor` (bound to the portal's gateway), filling `report`."""
+    """Run one pass with `processor` (bound to the portal's CRM session), filling `report`."""
     portal_id = processor.portal_id
-    gateway = processor.gateway
+    crm = processor.crm
     if not options.dry_run:
-        retried = retry_pending(gateway, store, portal_id)
+        retried = retry_pending(crm, store, portal_id)
         report.retried_writes += retried.written + retried.failed
         report.contacts_written += retried.written
         report.contacts_failed += retried.failed
@@ -96,9 +96,9 @@ def run_contact_pass(
     report.kind = "full" if cursor.phase == FULL else "incremental"
     log.info("portal %s: %s pass from %s", portal_id, report.kind, _describe(cursor))
     chunks = (
-        full_chunks(gateway, processor.properties, cursor, options.chunk_size)
+        full_chunks(crm, processor.properties, cursor, options.chunk_size)
         if cursor.phase == FULL
-        else incremental_chunks(gateway, processor.properties, cursor, options.chunk_size)
+        else incremental_chunks(crm, processor.properties, cursor, options.chunk_size)
     )
     for chunk in chunks:
         processor.process(chunk.records, report, check_properties=cursor.phase != FULL)

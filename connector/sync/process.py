@@ -18,9 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from connector.hubspot.gateway import HubSpotGateway
-from connector.hubspot.mapping import lead_frame
-from connector.hubspot.records import ContactRecord
+from connector.crm import CrmRecord, CrmSession
+from connector.crm.frames import lead_frame
 from connector.scoring.leads import LeadFrame
 from connector.store import ContactState, Store
 from connector.sync.experiment import desired_by_arm
@@ -36,7 +35,6 @@ from connector.sync.outputs import (
     changed_values,
     expected_versions,
 )
-from connector.sync.pull import read_activities
 from connector.sync.push import write_values
 from connector.sync.report import PassReport
 
@@ -51,7 +49,7 @@ class BatchPlan:
     writes: dict[int, dict[str, str]]
 
 
-def same_properties(record: ContactRecord, state: ContactState, properties: Sequence[str]) -> bool:
+def same_properties(record: CrmRecord, state: ContactState, properties: Sequence[str]) -> bool:
     """Whether the contact's read properties equal its stored inputs."""
     stored = properties_of(state)
     current = record.properties
@@ -131,7 +129,7 @@ class ContactProcessor:
     def __init__(
         self,
         store: Store,
-        gateway: HubSpotGateway,
+        crm: CrmSession,
         scoring: PortalScoring,
         portal_id: int,
         properties: Sequence[str],
@@ -140,9 +138,9 @@ class ContactProcessor:
         now: Callable[[], datetime],
         dry_run: bool = False,
     ) -> None:
-        """Bind the portal's gateway, scoring and what to read."""
+        """Bind the portal's CRM session, scoring and what to read."""
         self.store = store
-        self.gateway = gateway
+        self.crm = crm
         self.scoring = scoring
         self.portal_id = portal_id
         self.properties = list(properties)
@@ -151,7 +149,7 @@ class ContactProcessor:
         self.dry_run = dry_run
 
     def process(
-        self, records: Sequence[ContactRecord], report: PassReport, *, check_properties: bool
+        self, records: Sequence[CrmRecord], report: PassReport, *, check_properties: bool
     ) -> None:
         """Run the three steps on `records`, counting into `report`.
 
@@ -175,8 +173,8 @@ class ContactProcessor:
             return
         if self.scoring.experiment is not None:
             self.scoring.experiment.enrol(candidates, dry_run=self.dry_run)
-        activities = read_activities(self.gateway, [r.id for r in candidates], self.kinds)
-        frame = lead_frame(candidates, self.properties, activities.engagements, activities.links)
+        activities = self.crm.activities([r.id for r in candidates], self.kinds)
+        frame = lead_frame(candidates, self.properties, activities)
         hashes = frame_hashes(frame, self.properties)
         fresh = [
             str(cid) for cid in frame.contacts.index
@@ -198,7 +196,7 @@ class ContactProcessor:
             report.contacts_written += len(plan.writes)
             return
         self.store.contacts.upsert(plan.states)
-        outcome = write_values(self.gateway, self.store, self.portal_id, plan.writes)
+        outcome = write_values(self.crm, self.store, self.portal_id, plan.writes)
         report.contacts_written += outcome.written
         report.contacts_failed += outcome.failed
         report.forgotten += outcome.forgotten

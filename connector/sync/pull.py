@@ -18,16 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from connector.hubspot.gateway import HubSpotGateway
-from connector.hubspot.mapping import ENGAGEMENT_PROPERTIES
-from connector.hubspot.records import (
-    ENGAGEMENT_OBJECT_TYPES,
-    ActivityLinks,
-    ContactRecord,
-    EngagementRecord,
-)
+from connector.crm import CrmRecord, CrmSession, ObjectType
 from connector.store import SyncCursor
 
 CONTACTS_STREAM = "contacts"
@@ -39,15 +32,13 @@ FULL = "full"
 INCREMENTAL = "incremental"
 LIST_PAGE = 100
 SEARCH_PAGE = 200
-# The search window has no real end: this bound only satisfies the filter's shape.
-_OPEN_END = timedelta(days=3650)
 
 
 @dataclass(frozen=True)
 class Chunk:
     """Contacts to process together, and the cursor to save once they are confirmed."""
 
-    records: tuple[ContactRecord, ...]
+    records: tuple[CrmRecord, ...]
     resume: SyncCursor
     last: bool
 
@@ -57,13 +48,13 @@ def _ms(moment: datetime) -> int:
 
 
 def full_chunks(
-    gateway: HubSpotGateway, properties: Sequence[str], cursor: SyncCursor, chunk_size: int
+    crm: CrmSession, properties: Sequence[str], cursor: SyncCursor, chunk_size: int
 ) -> Iterator[Chunk]:
     """The portal's contacts by list paging, from `cursor.full_after`, chunk by chunk."""
     pages_per_chunk = max(1, chunk_size // LIST_PAGE)
-    records: list[ContactRecord] = []
+    records: list[CrmRecord] = []
     pages = 0
-    for page in gateway.iter_contact_pages(properties, after=cursor.full_after):
+    for page in crm.list_pages(ObjectType.CONTACTS, properties, after=cursor.full_after):
         records.extend(page.records)
         pages += 1
         last = page.next_after is None
@@ -73,45 +64,17 @@ def full_chunks(
 
 
 def incremental_chunks(
-    gateway: HubSpotGateway, properties: Sequence[str], cursor: SyncCursor, chunk_size: int
+    crm: CrmSession, properties: Sequence[str], cursor: SyncCursor, chunk_size: int
 ) -> Iterator[Chunk]:
     """Contacts modified since `cursor.window_start`, after `cursor.last_object_id`, by id."""
     start = cursor.window_start or datetime(1970, 1, 1, tzinfo=UTC)
-    end = datetime.now(UTC) + _OPEN_END
     after = str(cursor.last_object_id) if cursor.last_object_id is not None else None
-    records: list[ContactRecord] = []
-    for page in gateway.iter_modified(_ms(start), _ms(end), properties, after_id=after,
-                                      limit=SEARCH_PAGE):
+    records: list[CrmRecord] = []
+    for page in crm.modified_pages(ObjectType.CONTACTS, _ms(start), properties,
+                                   after_id=after):
         records.extend(page.records)
         last = not page.has_more or not page.records
         if len(records) >= chunk_size or last:
             last_id = int(page.last_id) if page.last_id is not None else cursor.last_object_id
             yield Chunk(tuple(records), replace(cursor, last_object_id=last_id), last)
             records = []
-
-
-@dataclass(frozen=True)
-class Activities:
-    """Engagements of a set of contacts and which contact each belongs to."""
-
-    engagements: tuple[EngagementRecord, ...]
-    links: tuple[ActivityLinks, ...]
-
-
-def read_activities(
-    gateway: HubSpotGateway, contact_ids: Sequence[str], kinds: Sequence[str]
-) -> Activities:
-    """Associations (one v4 batch call per kind per 1,000 contacts) and the engagements."""
-    engagements: list[EngagementRecord] = []
-    links: list[ActivityLinks] = []
-    if not contact_ids:
-        return Activities((), ())
-    for kind in kinds:
-        linked = gateway.read_associations(contact_ids, ENGAGEMENT_OBJECT_TYPES[kind])
-        ids = list(dict.fromkeys(i for targets in linked.values() for i in targets))
-        if ids:
-            engagements.extend(
-                gateway.batch_read_engagements(kind, ids, ENGAGEMENT_PROPERTIES[kind])
-            )
-        links.append(ActivityLinks(kind=kind, by_contact=linked))
-    return Activities(tuple(engagements), tuple(links))

@@ -2,8 +2,8 @@
 
 Before a write the contact's state already holds the values as `pending_values` (so a crash
 between the write and its confirmation only means the next pass sends them again, which is
-idempotent). HubSpot's answer decides each contact: updated → `mark_written`; a 207/400
-failure → `mark_failed` (retried next pass); a contact HubSpot no longer has → forgotten.
+idempotent). The CRM's answer decides each contact: updated → `mark_written`; a 207/400
+failure → `mark_failed` (retried next pass); a contact the CRM no longer has → forgotten.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from connector.hubspot.gateway import HubSpotGateway
-from connector.hubspot.records import ContactUpdate
+from connector.crm import RECORD_GONE, CrmSession, ObjectType, RecordUpdate
 from connector.store import Store
 from connector.sync.inputs import STATE_MODEL
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND = "OBJECT_NOT_FOUND"
 RETRY_BATCH = 1000
 MAX_WRITE_ATTEMPTS = 5
 """A write refused this often is no longer retried on its own; new inputs retry it."""
@@ -35,7 +33,7 @@ class WriteOutcome:
 
 
 def write_values(
-    gateway: HubSpotGateway,
+    crm: CrmSession,
     store: Store,
     portal_id: int,
     updates: Mapping[int, Mapping[str, str]],
@@ -43,8 +41,9 @@ def write_values(
     """Send `updates` (contact id → values) and record each contact's outcome in the store."""
     if not updates:
         return WriteOutcome()
-    result = gateway.batch_update_contacts(
-        [ContactUpdate(id=str(cid), properties=dict(values)) for cid, values in updates.items()]
+    result = crm.update(
+        ObjectType.CONTACTS,
+        [RecordUpdate(id=str(cid), properties=dict(values)) for cid, values in updates.items()],
     )
     written = [int(i) for i in result.updated_ids]
     store.contacts.mark_written(portal_id, STATE_MODEL, written)
@@ -54,7 +53,7 @@ def write_values(
         for raw_id in failure.ids:
             if not raw_id.isdigit():
                 continue
-            if failure.category == NOT_FOUND:
+            if failure.category == RECORD_GONE:
                 gone.append(int(raw_id))
             else:
                 failed[int(raw_id)] = failure.message or (failure.category or "write failed")
@@ -69,7 +68,7 @@ def write_values(
 
 
 def retry_pending(
-    gateway: HubSpotGateway, store: Store, portal_id: int, skip: Sequence[int] = ()
+    crm: CrmSession, store: Store, portal_id: int, skip: Sequence[int] = ()
 ) -> WriteOutcome:
     """Send again every write not yet confirmed (failed, or cut short by a crash)."""
     totals = WriteOutcome()
@@ -88,6 +87,6 @@ def retry_pending(
             and s.contact_id not in skipped
             and s.write_attempts < MAX_WRITE_ATTEMPTS
         }
-        outcome = write_values(gateway, store, portal_id, updates)
+        outcome = write_values(crm, store, portal_id, updates)
         totals = WriteOutcome(totals.written + outcome.written, totals.failed + outcome.failed,
                               totals.forgotten + outcome.forgotten)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from connector.hubspot.counters import CallCounts
+from connector.crm import CallTally
 from connector.store.records import RunCounters, RunKind
 
 
@@ -41,12 +41,12 @@ class PassReport:
 
     @property
     def api_calls_total(self) -> int:
-        """Every HubSpot HTTP attempt of the run (retries included)."""
+        """Every CRM HTTP attempt of the run (retries included)."""
         return sum(self.api_calls.values())
 
-    def add_calls(self, counts: CallCounts) -> None:
-        """Take the API call counts (by kind) and the 429s seen from a gateway's counter."""
-        self.api_calls = {kind.value: n for kind, n in counts.calls.items() if n}
+    def add_calls(self, counts: CallTally) -> None:
+        """Take the API call counts (by kind) and the 429s seen from a session's tally."""
+        self.api_calls = {kind: n for kind, n in counts.calls.items() if n}
         self.rate_limited = counts.rate_limited
 
     def counters(self) -> RunCounters:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
-from connector.hubspot.gateway import HubSpotGateway
+from connector.crm import CrmSession
 from connector.store import Store
 from connector.sync.budget import BudgetMeter
 from connector.sync.inputs import STATE_MODEL, lead_frame_from_states
@@ -38,7 +38,7 @@ def call_budget(daily_cap: int | None) -> int | None:
 
 def rescore_portal(
     store: Store,
-    gateway: HubSpotGateway,
+    crm: CrmSession,
     scoring: PortalScoring,
     properties: Sequence[str],
     report: PassReport,
@@ -77,7 +77,7 @@ def rescore_portal(
             if s.contact_id in plan.writes or by_id[s.contact_id].write_status != "written"
         ]
         store.contacts.upsert(touched)
-        outcome = write_values(gateway, store, portal_id, plan.writes)
+        outcome = write_values(crm, store, portal_id, plan.writes)
         report.contacts_written += outcome.written
         report.contacts_failed += outcome.failed
         report.forgotten += outcome.forgotten

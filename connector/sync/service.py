@@ -25,16 +25,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connector.crm import Allowance, CrmConnector, CrmError, ObjectType, ProvisioningReport
 from connector.errors import LeadscoreError
 from connector.evaluation import SEGMENT_SLUGS
-from connector.hubspot.errors import HubSpotError
-from connector.hubspot.properties import UNSEGMENTED
-from connector.hubspot.provisioning import ProvisioningReport, provision
-from connector.scoring.config import ScoringConfig, config_hash, load_config
+from connector.scoring.config import ScoringConfig, config_hash
 from connector.scoring.engine import ScoreFrame
 from connector.scoring.leads import LeadFrame
+from connector.scoring.properties import UNSEGMENTED
+from connector.scoring_files import load_config
 from connector.settings import Settings
-from connector.store import Store, lease_name
+from connector.store import Portal, Store, lease_name
 from connector.store.records import RunKind, RunStatus
 from connector.sync.budget import BudgetMeter
 from connector.sync.experiment import experiment_scorers
@@ -44,10 +44,8 @@ from connector.sync.outputs import PortalScoring
 from connector.sync.passes import ChunkCallback, PassOptions, run_contact_pass
 from connector.sync.portal_session import (
     PortalSession,
-    SessionOptions,
     mark_needs_reconnect,
     needs_reconnect_reason,
-    portal_limits,
 )
 from connector.sync.process import ContactProcessor
 from connector.sync.pull import CONTACTS_STREAM, FULL
@@ -91,26 +89,26 @@ class SyncService:
         self,
         settings: Settings,
         store: Store,
+        crm: CrmConnector,
         scoring_config_path: Path | None = None,
         *,
         worker_id: str | None = None,
-        session_options: SessionOptions | None = None,
         config: ScoringConfig | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """Load the scoring configuration (or take `config`) and bind the store.
 
-        `session_options` overrides pacing and retries (tests, benchmarks); `now` is the
-        scoring time source.
+        `crm` is the CRM behind the port (HubSpot, joined by `connector.wiring`); `now` is
+        the scoring time source.
         """
         self.settings = settings
         self.store = store
+        self.crm = crm
         self.config = config or load_config(scoring_config_path or settings.scoring_config)
         self.config_hash = config_hash(self.config)
         self.worker_id = worker_id or default_worker_id()
-        self.session_options = session_options or SessionOptions()
         self.now = now
-        self.properties = read_properties(self.config)
+        self.properties = read_properties(self.config, crm.vocabulary)
         self.activity_kinds = self.config.activity_kinds_used()
         self.scorers = ScorerCache(store, self.config)
         self.experiment = experiment_scorers(store, settings, self.config)
@@ -122,15 +120,15 @@ class SyncService:
 
     def session(self, portal_id: int) -> PortalSession:
         """A live session on the portal (raises `PortalUnavailable` if it cannot sync)."""
-        return PortalSession(self.store, self.settings, portal_id, self.session_options)
+        return PortalSession(self.store, self.crm, portal_id)
 
     def stages(self, session: PortalSession) -> tuple[str, ...]:
-        """The portal's lifecycle stage order (read from HubSpot at most once an hour)."""
+        """The portal's lifecycle stage order (read from the CRM at most once an hour)."""
         with self._lock:
             cached = self._stages.get(session.hub_id)
         if cached is not None and time.monotonic() - cached[0] < _STAGES_TTL_S:
             return cached[1]
-        stages = tuple(session.gateway.lifecycle_stages())
+        stages = tuple(session.crm.lifecycle_stages())
         with self._lock:
             self._stages[session.hub_id] = (time.monotonic(), stages)
         return stages
@@ -142,10 +140,14 @@ class SyncService:
             done = session.hub_id in self._provisioned
         if done and not force:
             return None
-        report = provision(session.gateway, list(self.config.models), SEGMENT_OPTIONS)
+        report = session.crm.provision(list(self.config.models), SEGMENT_OPTIONS)
         with self._lock:
             self._provisioned.add(session.hub_id)
         return report
+
+    def allowance(self, portal: Portal) -> Allowance:
+        """The portal's request allowance (OAuth app, or its static token's tier)."""
+        return self.crm.allowance(portal.kind, portal.tier)
 
     def scorer_for(self, portal_id: int | None, stages: Sequence[str] | None = None
                    ) -> PortalScoring:
@@ -180,7 +182,7 @@ class SyncService:
 
     def _processor(self, session: PortalSession, scoring: PortalScoring,
                    dry_run: bool) -> ContactProcessor:
-        return ContactProcessor(self.store, session.gateway, scoring, session.hub_id,
+        return ContactProcessor(self.store, session.crm, scoring, session.hub_id,
                                 self.properties, self.activity_kinds, now=self.now,
                                 dry_run=dry_run)
 
@@ -194,11 +196,11 @@ class SyncService:
         status: RunStatus = "failed"
         try:
             with self.session(portal_id) as session:
-                meter = BudgetMeter(self.store, portal_id, session.counter)
+                meter = BudgetMeter(self.store, portal_id, session.crm)
                 try:
                     body(report, session)
                     status = "succeeded" if report.completed or report.stopped else "failed"
-                except HubSpotError as exc:
+                except CrmError as exc:
                     report.errors.append(str(exc))
                     reason = needs_reconnect_reason(exc, session.portal)
                     if reason is not None:
@@ -206,7 +208,7 @@ class SyncService:
                     else:
                         log.warning("portal %s: %s run failed: %s", portal_id, kind, exc)
                 finally:
-                    report.add_calls(session.counter.snapshot())
+                    report.add_calls(session.crm.calls())
                     if not dry_run:
                         meter.flush()
         except LeadscoreError as exc:
@@ -268,7 +270,7 @@ class SyncService:
             scoring = self.scorer_for(portal_id, self.stages(session))
             report.model_version = ",".join(scoring.model_versions.values()) or None
             ids = list(dict.fromkeys(str(i) for i in contact_ids))
-            records = session.gateway.batch_read_contacts(ids, self.properties)
+            records = session.crm.read(ObjectType.CONTACTS, ids, self.properties)
             missing = set(ids) - {r.id for r in records}
             if missing:
                 report.forgotten += self.forget_contacts(portal_id, sorted(missing))
@@ -291,10 +293,10 @@ class SyncService:
                 scoring = self.scorer_for(portal_id, self.stages(session))
                 report.model_version = ",".join(scoring.model_versions.values()) or None
                 rescore_portal(
-                    self.store, session.gateway, scoring, self.properties, report,
+                    self.store, session.crm, scoring, self.properties, report,
                     now=self.now(),
-                    budget=call_budget(portal_limits(session.portal).daily),
-                    meter=BudgetMeter(self.store, portal_id, session.counter),
+                    budget=call_budget(self.allowance(session.portal).daily),
+                    meter=BudgetMeter(self.store, portal_id, session.crm),
                     dry_run=dry_run,
                     stops=tuple(e for e in (stop, lease.lost) if e is not None),
                 )

@@ -20,25 +20,18 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
+from connector.crm import CrmConnector, Ignored, Notification, ObjectType
 from connector.store import InboxClaim, InboxEvent, Portal, Store
 from connector.sync.leases import holder_is_dead
-from connector.sync.portal_session import PortalUnavailable, portal_limits
+from connector.sync.portal_session import PortalUnavailable
 from connector.sync.service import SyncService
 
 log = logging.getLogger(__name__)
-
-OWN_PROPERTY_PREFIX = "leadscore_"
-"""The connector's own properties: a change to one is the echo of our own write."""
-
-RESCORE_TYPES = frozenset({"contact.creation", "contact.restore"})
-FORGET_TYPES = frozenset({"contact.deletion", "contact.privacyDeletion"})
-MERGE_TYPE = "contact.merge"
-PROPERTY_CHANGE_TYPE = "contact.propertyChange"
 
 # A failed batch is retried after this long (the inbox gives up after its max attempts).
 RETRY_AFTER = timedelta(seconds=30)
@@ -108,46 +101,32 @@ class _Intent:
     event_id: int
 
 
-def _merge_intents(event: InboxEvent) -> list[_Intent]:
-    # HubSpot names the surviving record `newObjectId` (or `primaryObjectId`) and the records
-    # folded into it `mergedObjectIds`; the survivor's data changed, the others are gone.
-    raw = event.raw
-    survivor = raw.get("newObjectId") or raw.get("primaryObjectId") or event.object_id
+def classify(
+    event: InboxEvent, crm: CrmConnector, relevant: Mapping[ObjectType, Collection[str]]
+) -> list[_Intent] | str:
+    """What an event asks for: intents per contact, or the reason it needs nothing.
+
+    The CRM connector reads the event (`CrmConnector.classify`); the sync acts on contacts.
+    """
+    notice = Notification(event.subscription_type, event.object_id, event.property_name,
+                          event.raw)
+    outcome = crm.classify(notice, relevant)
+    if isinstance(outcome, Ignored):
+        return outcome.reason
     when = event.occurred_at.timestamp() * 1000
-    try:
-        survivor_id = int(survivor)
-        merged = [int(m) for m in raw.get("mergedObjectIds") or []]
-    except (TypeError, ValueError):
-        survivor_id, merged = event.object_id, []
-    intents = [_Intent("forget", m, when, event.id) for m in merged if m != survivor_id]
-    intents.append(_Intent("rescore", survivor_id, when, event.id))
+    intents: list[_Intent] = []
+    for change in outcome:
+        if change.object_type is not ObjectType.CONTACTS:
+            return f"{change.object_type} events do not change contact scores"
+        intents.append(_Intent(change.action, change.object_id, when, event.id))
     return intents
 
 
-def classify(
-    event: InboxEvent, scoring_properties: Collection[str]
-) -> list[_Intent] | str:
-    """What an event asks for: intents per contact, or the reason it needs nothing."""
-    kind = event.subscription_type
-    when = event.occurred_at.timestamp() * 1000
-    if kind in RESCORE_TYPES:
-        return [_Intent("rescore", event.object_id, when, event.id)]
-    if kind in FORGET_TYPES:
-        return [_Intent("forget", event.object_id, when, event.id)]
-    if kind == MERGE_TYPE:
-        return _merge_intents(event)
-    if kind == PROPERTY_CHANGE_TYPE:
-        name = event.property_name or ""
-        if name.startswith(OWN_PROPERTY_PREFIX):
-            return f"echo of the connector's own write to {name}"
-        if name not in scoring_properties:
-            return f"property {name or '(none)'} does not feed scoring"
-        return [_Intent("rescore", event.object_id, when, event.id)]
-    return f"unhandled event type {kind}"
-
-
 def plan_portal(
-    portal_id: int, events: Sequence[InboxEvent], scoring_properties: Collection[str]
+    portal_id: int,
+    events: Sequence[InboxEvent],
+    crm: CrmConnector,
+    relevant: Mapping[ObjectType, Collection[str]],
 ) -> PortalPlan:
     """Coalesce one portal's events into one action per contact.
 
@@ -157,7 +136,7 @@ def plan_portal(
     skipped: dict[str, list[int]] = {}
     by_contact: dict[int, list[_Intent]] = {}
     for event in events:
-        outcome = classify(event, scoring_properties)
+        outcome = classify(event, crm, relevant)
         if isinstance(outcome, str):
             skipped.setdefault(outcome, []).append(event.id)
             continue
@@ -200,7 +179,7 @@ class WebhookDrain:
         """
         self._store = store
         self._service = service
-        self._scoring_properties = frozenset(service.properties)
+        self._relevant = {ObjectType.CONTACTS: frozenset(service.properties)}
         self._worker_id = worker_id
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
@@ -311,7 +290,8 @@ class WebhookDrain:
             elif portal.status == "connected":
                 started = time.monotonic()
                 calls = self._process(
-                    claim.token, plan_portal(portal_id, events, self._scoring_properties)
+                    claim.token,
+                    plan_portal(portal_id, events, self._service.crm, self._relevant),
                 )
                 self._not_before[portal_id] = started + self._spacing(portal, calls)
         # Events of portals awaiting reconnection go back, attempts untouched.
@@ -325,8 +305,7 @@ class WebhookDrain:
 
     def _spacing(self, portal: Portal, calls: int) -> float:
         """Seconds from one batch's start to the next, for `calls` to fit the allowance."""
-        limits = self._service.session_options.limits or portal_limits(portal)
-        per_second = limits.general.capacity / limits.general.interval_s
+        per_second = self._service.allowance(portal).requests_per_second
         return calls / (WEBHOOK_SHARE * per_second)
 
     def _process(self, token: str, plan: PortalPlan) -> int:

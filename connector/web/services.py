@@ -16,6 +16,7 @@ from connector.sync.scheduler import WorkerScheduler
 from connector.sync.service import SyncService
 from connector.sync.webhook_drain import DrainStats, WebhookDrain
 from connector.web.metrics import LiveState, WebMetrics
+from connector.wiring import sync_service
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class WebServices:
     ) -> WebServices:
         """Compose the sync and connection services, the webhook drain and (unless
         `scheduler=False`) the sync scheduler for one worker process."""
-        service = sync or SyncService(settings, store, worker_id=worker_id)
+        service = sync or sync_service(settings, store, worker_id=worker_id)
         return cls(
             settings=settings,
             store=store,

@@ -15,7 +15,7 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.settings import Settings, get_settings
 from connector.store import Tokens, open_store
-from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "scoring.yaml"
@@ -44,7 +44,7 @@ def synced_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
                 hub_id, kind="static",
                 tokens=Tokens(access_token=sandbox.sandbox.static_tokens[hub_id]),
             )
-            report = SyncService(settings, store, worker_id="cli-test").run_pass(hub_id, full=True)
+            report = sync_service(settings, store, worker_id="cli-test").run_pass(hub_id, full=True)
             assert not report.errors
     env["HUB_ID"] = str(hub_id)
     yield env

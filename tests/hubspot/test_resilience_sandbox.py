@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from connector.crm import ObjectType
 from connector.hubspot.counters import CallKind
 from tests.hubspot.conftest import UNPACED, Sandbox
 
@@ -14,7 +15,7 @@ def test_search_burst_is_paced_below_the_secondly_limit(
     box = sandbox_factory(rate_limits_enabled=True, rate_limit_profile="pro")
     gateway = box.gateway(kind="pro")
     for _ in range(14):
-        gateway.search_modified(0, 2**42, None, ["email"], limit=5)
+        next(gateway.modified_pages(ObjectType.CONTACTS, 0, ["email"], page_size=5))
     counts = gateway.counter.snapshot()
     assert counts.calls[CallKind.SEARCH] == 14  # no attempt was repeated
     assert counts.rate_limited == 0
@@ -57,7 +58,7 @@ def test_without_header_correction_the_same_burst_would_hit_429(
 def test_retries_through_injected_5xx_and_dropped_connections(sandbox: Sandbox) -> None:
     sandbox.control("PUT", "/faults", json={"error_rate": 0.3, "drop_rate": 0.1})
     gateway = sandbox.gateway(limits=UNPACED)
-    pages = list(gateway.iter_contact_pages(["email"], limit=5))
+    pages = list(gateway.list_pages(ObjectType.CONTACTS, ["email"], page_size=5))
     for _ in range(20):
         assert gateway.get_property("email").name == "email"
     assert sum(len(p.records) for p in pages) == 30
@@ -72,7 +73,7 @@ def test_rate_limited_answers_are_retried_and_counted(
     # A pacer that believes in a far bigger search allowance meets the real 5/s.
     gateway = box.gateway(limits=UNPACED)
     for _ in range(8):
-        gateway.search_modified(0, 2**42, None, ["email"], limit=5)
+        next(gateway.modified_pages(ObjectType.CONTACTS, 0, ["email"], page_size=5))
     counts = gateway.counter.snapshot()
     assert counts.rate_limited >= 1
     assert counts.calls[CallKind.SEARCH] == 8 + counts.rate_limited

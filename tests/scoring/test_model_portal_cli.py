@@ -16,7 +16,7 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.settings import Settings, get_settings
 from connector.store import Tokens, open_store
-from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "scoring.yaml"
@@ -41,7 +41,7 @@ def _synced_env(data_dir: Path, contacts: int, seed: int) -> Iterator[dict[str, 
                 hub_id, kind="static",
                 tokens=Tokens(access_token=sandbox.sandbox.static_tokens[hub_id]),
             )
-            report = SyncService(settings, store, worker_id="model-cli-test").run_pass(
+            report = sync_service(settings, store, worker_id="model-cli-test").run_pass(
                 hub_id, full=True)
             assert not report.errors
         yield {

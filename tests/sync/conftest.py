@@ -11,14 +11,15 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from connector.hubspot import GatewayOptions
 from connector.hubspot.pacing import PortalLimits, WindowLimit
 from connector.hubspot.retry import RetryPolicy
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.settings import Settings
 from connector.store import Store, Tokens, open_store
-from connector.sync.portal_session import SessionOptions
 from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "scoring.yaml"
 UNPACED = PortalLimits(WindowLimit(100_000, 10.0), WindowLimit(100_000, 1.0),
@@ -110,8 +111,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def make_service(box: Box, store: Store, tmp_path: Path, *, limits: PortalLimits | None = UNPACED,
                  worker_id: str = "test-worker", **settings: Any) -> SyncService:
     """A sync service on `store` against `box` (unpaced by default: rate limits are off)."""
-    return SyncService(settings_for(box, tmp_path, **settings), store, worker_id=worker_id,
-                       session_options=SessionOptions(limits=limits, retry_policy=FAST_RETRY))
+    return sync_service(settings_for(box, tmp_path, **settings), store, worker_id=worker_id,
+                       options=GatewayOptions(limits=limits, retry_policy=FAST_RETRY))
 
 
 def connect_static(box: Box, store: Store, tier: str = "pro") -> int:

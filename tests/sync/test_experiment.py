@@ -31,7 +31,7 @@ from connector.store import ContactState, Store, Tokens, open_store
 from connector.store.records import ArmName
 from connector.sync.experiment import load_experiment, split_by_arm
 from connector.sync.inputs import STATE_MODEL
-from connector.sync.service import SyncService
+from connector.wiring import sync_service
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "scoring.yaml"
@@ -152,7 +152,7 @@ def test_new_leads_are_split_and_scored_by_their_arm(tmp_path: Path) -> None:
         settings = _settings(tmp_path, key, sandbox.url, challenger_path, 0.5)
         with open_store(settings=settings) as store:
             store.portals.connect(hub, kind="static", tokens=Tokens(access_token=token))
-            service = SyncService(settings, store, worker_id="ab-test")
+            service = sync_service(settings, store, worker_id="ab-test")
             assert not service.run_pass(hub, full=True).errors
             old = sorted(str(c) for c in _stored_ids(store, hub))
             # The seeded contacts existed before the experiment: none takes part.
@@ -173,7 +173,7 @@ def test_new_leads_are_split_and_scored_by_their_arm(tmp_path: Path) -> None:
 
             # A larger share later moves nobody; the daily rescore keeps each arm's scores.
             wider = _settings(tmp_path, key, sandbox.url, challenger_path, 1.0)
-            later = SyncService(wider, store, worker_id="ab-test-2")
+            later = sync_service(wider, store, worker_id="ab-test-2")
             assert not later.run_pass(hub, full=True).errors
             assert not later.rescore(hub).errors
             again = {str(a.contact_id): a.arm for a in store.experiments.all_arms(hub, SALT)}

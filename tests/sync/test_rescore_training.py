@@ -6,15 +6,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connector.hubspot import GatewayOptions
 from connector.store import Store
 from connector.sync.inputs import (
     STATE_MODEL,
     frame_hashes,
     lead_frame_from_states,
-    read_properties,
 )
-from connector.sync.portal_session import SessionOptions
 from connector.sync.service import SyncService
+from connector.wiring import sync_service
 from tests.sync.conftest import FAST_RETRY, UNPACED, Box, connect_static, settings_for
 
 
@@ -29,8 +29,8 @@ class Clock:
 
 
 def service_with_clock(box: Box, store: Store, tmp_path: Path, clock: Clock) -> SyncService:
-    return SyncService(settings_for(box, tmp_path), store, worker_id="w", now=clock,
-                       session_options=SessionOptions(limits=UNPACED, retry_policy=FAST_RETRY))
+    return sync_service(settings_for(box, tmp_path), store, worker_id="w", now=clock,
+                       options=GatewayOptions(limits=UNPACED, retry_policy=FAST_RETRY))
 
 
 def test_stored_inputs_rebuild_the_same_hash(box: Box, store: Store, tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ def test_stored_inputs_rebuild_the_same_hash(box: Box, store: Store, tmp_path: P
     states = [s for batch in store.contacts.iter_batches(hub, STATE_MODEL) for s in batch]
     frame = lead_frame_from_states(states)
     assert not frame.activities.empty
-    hashes = frame_hashes(frame, read_properties(service.config))
+    hashes = frame_hashes(frame, service.properties)
     assert all(hashes[str(s.contact_id)] == s.input_hash for s in states)
 
 

@@ -17,23 +17,23 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from connector.hubspot import GatewayOptions
 from connector.hubspot.pacing import PortalLimits, WindowLimit
 from connector.hubspot.retry import RetryPolicy
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.settings import Settings
 from connector.store import Store, Tokens, open_store
-from connector.sync.portal_session import SessionOptions
-from connector.sync.service import SyncService
 from connector.sync.webhook_drain import WebhookDrain
 from connector.web.app import create_app
 from connector.web.services import WebServices
 from connector.web.serving import bind_socket, serve_in_thread
+from connector.wiring import sync_service
 
 REPO = Path(__file__).resolve().parents[2]
 SCORING_CONFIG = REPO / "config" / "scoring.yaml"
 # Client-side pacing off: the sandbox's own limits are off too in these tests.
-UNPACED = SessionOptions(
+UNPACED = GatewayOptions(
     limits=PortalLimits(WindowLimit(100_000, 10.0), WindowLimit(100_000, 1.0),
                         WindowLimit(100_000, 10.0), None),
     retry_policy=RetryPolicy(max_attempts=4, backoff_base_s=0.01, backoff_max_s=0.05),
@@ -184,7 +184,7 @@ def web_env_factory(tmp_path: Path) -> Iterator[Callable[..., WebEnv]]:
             served_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
             settings = make_settings(tmp_path, sandbox, public_url or served_url)
             store = stack.enter_context(open_store(settings=settings))
-            sync = SyncService(settings, store, session_options=UNPACED, worker_id="test-web")
+            sync = sync_service(settings, store, options=UNPACED, worker_id="test-web")
             services = WebServices.build(settings, store, sync=sync, scheduler=scheduler)
             # Events of unknown portals are looked for often, so tests need not wait.
             services.drain = WebhookDrain(store, sync, worker_id=sync.worker_id,

@@ -23,8 +23,8 @@ from connector.sandbox.server import SandboxServer
 from connector.scoring.properties import property_names
 from connector.settings import Settings
 from connector.store import Store, open_store
-from connector.sync.service import SyncService
 from connector.web.serving import bind_socket
+from connector.wiring import sync_service
 from tests.web.conftest import REPO, UNPACED, connect_static, make_settings, wait_for
 
 NAMES = property_names("default")
@@ -110,7 +110,7 @@ def service_env(tmp_path: Path) -> Iterator[tuple[SandboxServer, Store, Service]
     hub_id = sandbox.config.portal_hub_ids()[0]
     connect_static(store, sandbox, hub_id)
     # Properties provisioned and the existing contacts synced before the service starts.
-    SyncService(settings, store, session_options=UNPACED).run_pass(hub_id, full=True)
+    sync_service(settings, store, options=UNPACED).run_pass(hub_id, full=True)
     service = Service(settings, tmp_path / "service.log")
     try:
         yield sandbox, store, service

@@ -28,10 +28,10 @@ from connector.sandbox.server import SandboxServer
 from connector.settings import Settings
 from connector.store import Store, Tokens, open_store
 from connector.sync.inputs import STATE_MODEL
-from connector.sync.service import SyncService
 from connector.web.app import create_app
 from connector.web.services import WebServices
 from connector.web.serving import serve_in_thread
+from connector.wiring import sync_service
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,7 +80,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
                 tokens=Tokens(access_token=sandbox.sandbox.static_tokens[hub_id]),
                 tier="enterprise",
             )
-            sync = SyncService(settings, store, worker_id="dashboard-test")
+            sync = sync_service(settings, store, worker_id="dashboard-test")
             report = sync.run_pass(hub_id, full=True)
             assert not report.errors, report.errors
             # The product's app factory; no drain or scheduler runs, so the store stays put.

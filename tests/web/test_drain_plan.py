@@ -6,10 +6,24 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from connector.crm import ObjectType
+from connector.hubspot import HubSpotApp, HubSpotConnector
 from connector.store import InboxEvent
-from connector.sync.webhook_drain import classify, plan_portal
+from connector.sync.webhook_drain import PortalPlan
+from connector.sync.webhook_drain import classify as classify_event
+from connector.sync.webhook_drain import plan_portal as plan_events
 
-SCORING = frozenset({"jobtitle", "numemployees", "lifecyclestage"})
+HUBSPOT = HubSpotConnector(HubSpotApp("http://127.0.0.1:9", "http://127.0.0.1:9", "id",
+                                      "secret", "http://127.0.0.1:9/oauth/callback"))
+SCORING = {ObjectType.CONTACTS: frozenset({"jobtitle", "numemployees", "lifecyclestage"})}
+
+
+def classify(event: InboxEvent, relevant: object) -> object:
+    return classify_event(event, HUBSPOT, SCORING)
+
+
+def plan_portal(portal_id: int, events: list[InboxEvent], relevant: object) -> PortalPlan:
+    return plan_events(portal_id, events, HUBSPOT, SCORING)
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 _ids = itertools.count(1)
 
@@ -49,8 +63,8 @@ def test_irrelevant_properties_and_unknown_types_are_skipped_with_reasons() -> N
     plan = plan_portal(1, [irrelevant, unknown], SCORING)
     assert plan.actions == ()
     assert plan.skipped == {
-        "property hs_persona does not feed scoring": (irrelevant.id,),
-        "unhandled event type deal.creation": (unknown.id,),
+        "contact property hs_persona does not feed scoring": (irrelevant.id,),
+        "deals events do not change contact scores": (unknown.id,),
     }
 
 

@@ -13,10 +13,10 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.store import Store, TokenCipher
 from connector.sync.connection import ConnectionService
-from connector.sync.service import SyncService
 from connector.web.app import create_app
 from connector.web.services import WebServices
 from connector.web.serving import serve_in_thread
+from connector.wiring import sync_service
 from tests.web.conftest import WebEnv, make_settings, wait_for, webhook_event
 
 
@@ -49,7 +49,7 @@ def test_database_down_is_503(tmp_path: Path) -> None:
         engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
                                connect_args={"connect_timeout": 2})
         store = Store(engine, TokenCipher(Fernet.generate_key().decode()))
-        sync = SyncService(settings, store)
+        sync = sync_service(settings, store)
         services = WebServices(settings=settings, store=store, sync=sync,
                                connection=ConnectionService(settings, store, sync))
         with serve_in_thread(create_app(services)) as served:
