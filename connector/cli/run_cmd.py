@@ -74,7 +74,7 @@ def run(
         typer.echo(f"listening on http://{listen_host}:{bound_port} (public URL {public})",
                    err=True)
         typer.echo(f"connect a portal: {public}/connect", err=True)
-        typer.echo(f"dashboard: {app.state.dashboard_access.url(public)}", err=True)
+        typer.echo(f"dashboard: {app.state.dashboard.access.url(public)}", err=True)
         signal.signal(signal.SIGTERM, _ignore_second_signal)
         signal.signal(signal.SIGINT, _ignore_second_signal)
         services.start_background()

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,9 +25,12 @@ from connector.web import (
     routes_webhooks,
     routes_workflow,
 )
-from connector.web.dashboard import DashboardAccess, dashboard_router
+from connector.web.dashboard import DashboardAccess, DashboardState
+from connector.web.dashboard import routes as dashboard_routes
 from connector.web.errors import ApiError, error_response
 from connector.web.services import WebServices
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 Keeps HubSpot contacts' lead scores current, and scores lead payloads on request.
@@ -58,7 +63,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(services: WebServices) -> FastAPI:
-    """The app over `services`; it starts no background work (see `WebServices`)."""
+    """The app over `services`; it starts no background work (see `WebServices`).
+
+    The routes read `app.state.services` and `app.state.dashboard` (see `connector.web.deps`).
+    When no dashboard token is configured one is generated, and the URL that logs in is
+    logged once at WARNING so the operator finds it in the service's output.
+    """
     app = FastAPI(
         title="Lead scoring for HubSpot",
         version=connector.__version__,
@@ -72,8 +82,13 @@ def create_app(services: WebServices) -> FastAPI:
     app.include_router(routes_api.router)
     app.include_router(routes_workflow.router)
     app.include_router(routes_health.router)
-    # The operator's dashboard; its login link is `app.state.dashboard_access.url(public_url)`.
+    # The operator's dashboard; its login link is `app.state.dashboard.access.url(public_url)`.
     access = DashboardAccess.from_settings(services.settings)
-    app.state.dashboard_access = access
-    app.include_router(dashboard_router(services.store, services.settings, access))
+    app.state.dashboard = DashboardState(services.store, services.settings, access)
+    app.include_router(dashboard_routes.router)
+    if access.generated:
+        log.warning(
+            "no LEADSCORE_DASHBOARD_TOKEN set; generated one for this run. Dashboard: %s",
+            access.url(services.settings.public_url),
+        )
     return app

@@ -1,4 +1,9 @@
-"""FastAPI dependencies: the app's services and scoring-API key authentication."""
+"""FastAPI dependencies: what the routes need, read from `app.state`, and API-key checks.
+
+`create_app` stores the app's `WebServices` on `app.state.services` and the dashboard's
+`DashboardState` on `app.state.dashboard`; routes receive them as `ServicesDep` and
+`DashboardDep` parameters.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from connector.store import ApiKey
+from connector.web.dashboard.state import DashboardState
 from connector.web.errors import ApiError
 from connector.web.services import WebServices
 
@@ -25,6 +31,14 @@ def get_services(request: Request) -> WebServices:
 
 
 ServicesDep = Annotated[WebServices, Depends(get_services)]
+
+
+def get_dashboard(request: Request) -> DashboardState:
+    """The dashboard's state (store, settings, access, analysis cache)."""
+    return cast(DashboardState, request.app.state.dashboard)
+
+
+DashboardDep = Annotated[DashboardState, Depends(get_dashboard)]
 
 
 def require_api_key(

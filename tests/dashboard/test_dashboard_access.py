@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from connector.settings import Settings
 from connector.web.dashboard.access import SESSION_SECONDS, DashboardAccess
-from connector.web.dashboard.router import _safe_next
+from connector.web.dashboard.sessions import safe_next
 
 T0 = 1_800_000_000
 
@@ -55,6 +55,6 @@ def test_forged_or_foreign_cookies_are_refused() -> None:
 
 
 def test_login_redirects_stay_inside_the_dashboard() -> None:
-    assert _safe_next("/dashboard/portals/1?model=a") == "/dashboard/portals/1?model=a"
+    assert safe_next("/dashboard/portals/1?model=a") == "/dashboard/portals/1?model=a"
     for target in (None, "", "https://evil.example/dashboard", "//evil.example/x", "/admin"):
-        assert _safe_next(target) == "/dashboard"
+        assert safe_next(target) == "/dashboard"

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from connector.settings import Settings
 from connector.store import ContactState, NewInboxEvent, Store, Tokens, open_store
 from connector.sync.inputs import STATE_MODEL
-from connector.web.dashboard import DashboardAccess, dashboard_router
+from connector.web.dashboard import DashboardAccess, DashboardState, routes
 from connector.web.serving import serve_in_thread
 
 TOKEN = "actions-token"
@@ -33,7 +33,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Store]]:
     with open_store(settings=settings) as store:
         app = FastAPI()
         access = DashboardAccess.from_settings(settings)
-        app.include_router(dashboard_router(store, settings, access))
+        app.state.dashboard = DashboardState(store, settings, access)
+        app.include_router(routes.router)
         with serve_in_thread(app) as server:
             yield server.url, store
 

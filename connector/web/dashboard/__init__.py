@@ -1,10 +1,13 @@
 """The `/dashboard` web pages: portals, runs, API usage, scores, evidence, segments, events.
 
-Add it to an app with `app.include_router(dashboard_router(store, settings, access))`,
-where `access = DashboardAccess.from_settings(settings)`.
+The routes are `connector.web.dashboard.routes.router`; they read a `DashboardState` from
+`app.state.dashboard`:
+
+    app.state.dashboard = DashboardState(store, settings, DashboardAccess.from_settings(settings))
+    app.include_router(routes.router)
 """
 
 from connector.web.dashboard.access import DashboardAccess
-from connector.web.dashboard.router import dashboard_router
+from connector.web.dashboard.state import DashboardState
 
-__all__ = ["DashboardAccess", "dashboard_router"]
+__all__ = ["DashboardAccess", "DashboardState"]
