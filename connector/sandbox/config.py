@@ -50,6 +50,9 @@ class SandboxConfig(BaseModel):
         default_factory=list, description="explicit hub ids; empty = 1000001, 1000002, ..."
     )
     contacts_per_portal: int = Field(default=1000, ge=0, le=500_000)
+    companies_per_contact: float = Field(
+        default=0.3, gt=0, le=1, description="generated companies per generated contact"
+    )
 
     rate_limits_enabled: bool = True
     rate_limit_profile: RateLimitProfile = Field(

@@ -45,7 +45,13 @@ class Sandbox:
         seeded_at = self.clock.now_ms()
         for index, hub_id in enumerate(config.portal_hub_ids()):
             portal = self._new_portal(hub_id, index)
-            seed_portal(portal, config.contacts_per_portal, config.seed + index, seeded_at)
+            seed_portal(
+                portal,
+                config.contacts_per_portal,
+                config.seed + index,
+                seeded_at,
+                companies_per_contact=config.companies_per_contact,
+            )
             portal.take_snapshot()
             self.portals[hub_id] = portal
             self.static_tokens[hub_id] = self.tokens.add_static_token(hub_id)

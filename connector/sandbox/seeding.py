@@ -7,6 +7,7 @@ from typing import Any, get_args
 import numpy as np
 
 from connector.sandbox.generator import (
+    DEFAULT_COMPANIES_PER_CONTACT,
     EngagementKind,
     GeneratedPortal,
     generate_leads,
@@ -107,12 +108,24 @@ def _truth(generated: GeneratedPortal) -> dict[int, dict[str, Any]]:
     return truth
 
 
-def seed_portal(portal: PortalState, n_contacts: int, seed: int, now_ms: int) -> None:
+def seed_portal(
+    portal: PortalState,
+    n_contacts: int,
+    seed: int,
+    now_ms: int,
+    companies_per_contact: float = DEFAULT_COMPANIES_PER_CONTACT,
+) -> None:
     """Fill an empty portal with `n_contacts` generated contacts, their engagements, their
     companies and the deals of those who already converted."""
     if n_contacts <= 0:
         return
-    generated = generate_portal(n_contacts, seed, now_ms, id_offset=ID_OFFSET)
+    generated = generate_portal(
+        n_contacts,
+        seed,
+        now_ms,
+        id_offset=ID_OFFSET,
+        companies_per_contact=companies_per_contact,
+    )
     deals, deal_links = _deals(generated, now_ms)
     portal.seed(
         _contacts(generated, now_ms),

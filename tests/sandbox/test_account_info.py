@@ -32,14 +32,17 @@ def test_details_name_the_tokens_portal_in_hubspots_shape(small: SandboxServer) 
 def test_details_need_a_valid_bearer_token(small: SandboxServer) -> None:
     response = httpx.get(small.url + "/account-info/v3/details")
     assert response.status_code == 401
-    bad = httpx.get(small.url + "/account-info/v3/details",
-                    headers={"Authorization": "Bearer pat-na1-not-a-token"})
+    bad = httpx.get(
+        small.url + "/account-info/v3/details",
+        headers={"Authorization": "Bearer pat-na1-not-a-token"},
+    )
     assert bad.status_code == 401
 
 
 def test_details_count_against_the_general_limit() -> None:
-    server = start_sandbox(contacts_per_portal=5, rate_limits_enabled=True,
-                           rate_limit_profile="starter")
+    server = start_sandbox(
+        contacts_per_portal=5, rate_limits_enabled=True, rate_limit_profile="starter"
+    )
     try:
         with http_client(server) as http:
             statuses = [http.get("/account-info/v3/details").status_code for _ in range(101)]

@@ -91,3 +91,72 @@ def test_several_portals_keep_separate_data(small: SandboxServer) -> None:
         server.stop()
     assert created.id in {r.id for r in seen_a.results}
     assert created.id not in {r.id for r in seen_b.results}
+
+
+def test_control_creates_companies_deals_and_associations(small: SandboxServer) -> None:
+    contact = small.sandbox.portals[HUB].contacts.store.ids[0]
+    with http_client(small) as http:
+        before = http.get("/_sandbox/portals").json()["results"][0]
+        companies = http.post(
+            f"/_sandbox/portals/{HUB}/companies",
+            json={"companies": [{"name": "Initech", "domain": "initech.example",
+                                 "num_associated_contacts": "0"}]},
+        )  # fmt: skip
+        company = companies.json()["ids"][0]
+        linked = http.post(
+            f"/_sandbox/portals/{HUB}/associations",
+            json={"from_type": "contact", "from_id": contact, "to_type": "0-2",
+                  "to_id": int(company), "primary": True},
+        )  # fmt: skip
+        deals = http.post(
+            f"/_sandbox/portals/{HUB}/deals",
+            json={"properties": {"dealname": "Initech", "dealstage": "contractsent",
+                                 "amount": "12000"},
+                  "contact_ids": [contact], "company_ids": [int(company)]},
+        )  # fmt: skip
+        bad_pair = http.post(
+            f"/_sandbox/portals/{HUB}/associations",
+            json={"from_type": "companies", "from_id": int(company), "to_type": "calls",
+                  "to_id": 1},
+        )  # fmt: skip
+        moved = http.patch(
+            f"/_sandbox/portals/{HUB}/deals/{deals.json()['ids'][0]}",
+            json={"dealstage": "closedlost"},
+        )
+        exported = http.get(f"/_sandbox/portals/{HUB}/export", params={"object": "companies"})
+        deals_csv = http.get(
+            f"/_sandbox/portals/{HUB}/export", params={"object": "deals", "format": "csv"}
+        )
+        after = http.get("/_sandbox/portals").json()["results"][0]
+    assert companies.status_code == 201 and linked.status_code == 201
+    assert deals.status_code == 201 and bad_pair.status_code == 400
+    assert moved.json()["properties"]["hs_is_closed_lost"] == "true"
+    rows = {r["id"]: r["properties"] for r in exported.json()["results"]}
+    assert rows[company]["num_associated_contacts"] == "1"
+    assert rows[company]["num_associated_deals"] == "1"
+    assert "dealstage" in deals_csv.text.splitlines()[0]
+    assert after["companies"] == before["companies"] + 1
+    assert after["deals"] == before["deals"] + 1
+    portal = small.sandbox.portals[HUB]
+    assert portal.links.targets("contacts", contact, "companies")[int(company)] == {1, 279}
+
+
+def test_generated_leads_join_existing_companies_by_domain(small: SandboxServer) -> None:
+    portal = small.sandbox.portals[HUB]
+    with http_client(small) as http:
+        before = len(portal.companies.store)
+        added = http.post(f"/_sandbox/portals/{HUB}/leads", json={"count": 80, "seed": 3})
+        grown = len(portal.companies.store)
+        # The same seed draws the same employers again: all of them are known by now.
+        again = http.post(f"/_sandbox/portals/{HUB}/leads", json={"count": 80, "seed": 3})
+    assert again.status_code == 201 and len(portal.companies.store) == grown
+    ids = [int(i) for i in added.json()["ids"]]
+    with_company = [c for c in ids if portal.links.ids("contacts", c, "companies")]
+    assert with_company and len(portal.companies.store) > before
+    for contact_id in with_company:
+        [company] = portal.links.ids("contacts", contact_id, "companies")
+        email = portal.contacts.store.records[contact_id].properties["email"]
+        domain = portal.companies.store.records[company].properties["domain"]
+        assert email.split("@")[1] == domain
+    domains = [r.properties.get("domain") for r in portal.companies.store.records.values()]
+    assert len(domains) == len(set(domains))  # known domains were joined, not duplicated

@@ -62,6 +62,12 @@ def assert_portals_equal(a: GeneratedPortal, b: GeneratedPortal) -> None:
             assert a.engagements[kind][name].tolist() == b.engagements[kind][name].tolist()
     for name in a.truth:
         assert np.array_equal(a.truth[name], b.truth[name]), name
+    for table in ("companies", "deals"):
+        left, right = getattr(a, table), getattr(b, table)
+        assert {k: v.tolist() for k, v in left.items()} == {
+            k: v.tolist() for k, v in right.items()
+        }, table
+    assert a.contact_company.tolist() == b.contact_company.tolist()
 
 
 def test_same_seed_gives_the_same_portal() -> None:

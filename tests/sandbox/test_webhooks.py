@@ -450,8 +450,12 @@ def test_logging_engagements_recalculates_the_contacts_activity_summary(
             )
             assert logged.status_code == 201
             names = [
-                "notes_last_updated", "hs_last_sales_activity_timestamp", "notes_last_contacted",
-                "num_contacted_notes", "engagements_last_meeting_booked", "lastmodifieddate",
+                "notes_last_updated",
+                "hs_last_sales_activity_timestamp",
+                "notes_last_contacted",
+                "num_contacted_notes",
+                "engagements_last_meeting_booked",
+                "lastmodifieddate",
             ]
             contact = http.get(
                 f"/crm/v3/objects/contacts/{contact_id}", params={"properties": ",".join(names)}
@@ -459,9 +463,19 @@ def test_logging_engagements_recalculates_the_contacts_activity_summary(
             # Incremental sync finds the contact by its new modification time.
             found = http.post(
                 "/crm/v3/objects/contacts/search",
-                json={"filterGroups": [{"filters": [
-                    {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(now)}
-                ]}]},
+                json={
+                    "filterGroups": [
+                        {
+                            "filters": [
+                                {
+                                    "propertyName": "lastmodifieddate",
+                                    "operator": "GTE",
+                                    "value": str(now),
+                                }
+                            ]
+                        }
+                    ]
+                },
             ).json()
         assert server.sandbox.webhooks.wait_idle(10)
 
@@ -476,7 +490,9 @@ def test_logging_engagements_recalculates_the_contacts_activity_summary(
     assert [r["id"] for r in found["results"]] == [contact_id]
 
     changes = [
-        e for r in receiver.answered_ok() for e in r.events
+        e
+        for r in receiver.answered_ok()
+        for e in r.events
         if e["subscriptionType"] == "contact.propertyChange"
     ]
     assert {e["changeSource"] for e in changes} == {"CALCULATED"}
@@ -501,8 +517,9 @@ def test_merging_contacts_sends_one_merge_event_naming_both(
             ).json()["id"]
             merged = http.post(
                 "/crm/v3/objects/contacts",
-                json={"properties": {"email": "old@b.test", "firstname": "Lost",
-                                     "jobtitle": "CTO"}},
+                json={
+                    "properties": {"email": "old@b.test", "firstname": "Lost", "jobtitle": "CTO"}
+                },
             ).json()["id"]
             http.post(
                 f"/_sandbox/portals/{PORTAL_A}/engagements",
@@ -521,11 +538,12 @@ def test_merging_contacts_sends_one_merge_event_naming_both(
     assert response.status_code == 200 and gone.status_code == 404
     props = response.json()["properties"]
     # The primary's values win; values only the merged contact had are moved over.
-    assert (props["email"], props["firstname"], props["jobtitle"]) == (
-        "keep@b.test", "Kept", "CTO")
+    assert (props["email"], props["firstname"], props["jobtitle"]) == ("keep@b.test", "Kept", "CTO")
     assert len(meetings["associations"]["meetings"]["results"]) == 1
     events = [
-        e for r in receiver.answered_ok() for e in r.events
+        e
+        for r in receiver.answered_ok()
+        for e in r.events
         if e["subscriptionType"] == "contact.merge"
     ]
     assert len(events) == 1
@@ -533,3 +551,126 @@ def test_merging_contacts_sends_one_merge_event_naming_both(
     assert event["objectId"] == event["primaryObjectId"] == event["newObjectId"] == int(primary)
     assert event["mergedObjectIds"] == [int(merged)]
     assert event["numberOfPropertiesMoved"] >= 1
+
+
+def test_company_and_deal_events_reach_subscribed_apps_signed(
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    receiver = receiver_factory()
+    config = SandboxConfig(
+        contacts_per_portal=0,
+        client_secret=SECRET,
+        webhook_target_url=receiver.url,
+        webhook_subscriptions=[
+            "company.creation",
+            "company.propertyChange:name",
+            "company.deletion",
+            "company.merge",
+            "deal.creation",
+            "deal.propertyChange:dealstage",
+            "deal.deletion",
+            "contact.associationChange",
+            "company.associationChange",
+        ],
+        webhook_retry_base_s=0.001,
+        webhook_flush_window_s=0.01,
+    )
+    with SandboxServer(config) as server:
+        token = server.sandbox.static_tokens[PORTAL_A]
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
+            company = http.post(
+                "/crm/v3/objects/companies",
+                json={"properties": {"name": "Acme", "domain": "acme.example", "city": "Oslo"}},
+            ).json()["id"]
+            twin = http.post(
+                "/crm/v3/objects/companies", json={"properties": {"name": "Acme Inc"}}
+            ).json()["id"]
+            contact = http.post(
+                "/crm/v3/objects/contacts", json={"properties": {"email": "a@acme.example"}}
+            ).json()["id"]
+            linked = http.put(
+                f"/crm/v4/objects/contacts/{contact}/associations/default/companies/{company}"
+            )
+            assert linked.status_code == 200
+            deal = http.post(
+                "/crm/v3/objects/deals",
+                json={"properties": {"dealname": "Acme", "dealstage": "appointmentscheduled"}},
+            ).json()["id"]
+            http.patch(
+                f"/crm/v3/objects/deals/{deal}", json={"properties": {"dealstage": "closedwon"}}
+            )
+            merged = http.post(
+                "/crm/v3/objects/companies/merge",
+                json={"primaryObjectId": company, "objectIdToMerge": twin},
+            )
+            assert merged.status_code == 200
+            assert http.delete(f"/crm/v3/objects/deals/{deal}").status_code == 204
+        assert server.sandbox.webhooks.wait_idle(10)
+
+    assert receiver.requests and all(r.signature_valid for r in receiver.requests)
+    events = [e for r in receiver.answered_ok() for e in r.events]
+    kinds = sorted({e["subscriptionType"] for e in events})
+    assert kinds == [
+        "company.associationChange", "company.creation", "company.merge",
+        "company.propertyChange", "contact.associationChange", "contact.creation",
+        "deal.creation", "deal.deletion", "deal.propertyChange",
+    ]  # fmt: skip
+    changes = {
+        (e["subscriptionType"], e["objectId"], e["propertyName"], e["propertyValue"])
+        for e in events
+        if e["subscriptionType"].endswith("propertyChange")
+    }
+    # Only the subscribed properties: the company's name (not its city), the deal's stage.
+    assert changes == {
+        ("company.propertyChange", int(company), "name", "Acme"),
+        ("company.propertyChange", int(twin), "name", "Acme Inc"),
+        ("deal.propertyChange", int(deal), "dealstage", "appointmentscheduled"),
+        ("deal.propertyChange", int(deal), "dealstage", "closedwon"),
+    }
+    created = {
+        (e["subscriptionType"], e["objectId"])
+        for e in events
+        if "creation" in e["subscriptionType"]
+    }
+    assert {("company.creation", int(company)), ("deal.creation", int(deal))} <= created
+    [merge] = [e for e in events if e["subscriptionType"] == "company.merge"]
+    assert (merge["primaryObjectId"], merge["mergedObjectIds"]) == (int(company), [int(twin)])
+    links = [e for e in events if e["subscriptionType"].endswith("associationChange")]
+    assert all("objectId" not in e for e in links)
+    sides = {
+        (e["associationType"], e["fromObjectId"], e["toObjectId"], e["isPrimaryAssociation"])
+        for e in links
+    }
+    assert {
+        ("CONTACT_TO_COMPANY_UNLABELED", int(contact), int(company), False),
+        ("COMPANY_TO_CONTACT_UNLABELED", int(company), int(contact), False),
+        ("CONTACT_TO_COMPANY", int(contact), int(company), True),
+        ("COMPANY_TO_CONTACT", int(company), int(contact), True),
+    } <= sides
+    assert not any(e["associationRemoved"] for e in links)
+
+
+def test_company_events_need_a_subscription_which_control_can_add(
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    receiver = receiver_factory()
+    with _crm_server(receiver, []) as server:
+        token = server.sandbox.static_tokens[PORTAL_A]
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
+            http.post("/crm/v3/objects/companies", json={"properties": {"name": "Quiet"}})
+            assert server.sandbox.webhooks.wait_idle(10)
+            assert receiver.requests == []
+            subscribed = http.put(
+                "/_sandbox/webhooks/subscriptions", json={"subscriptions": ["company.creation"]}
+            )
+            assert subscribed.status_code == 200
+            loud = http.post("/crm/v3/objects/companies", json={"properties": {"name": "Loud"}})
+        assert server.sandbox.webhooks.wait_idle(10)
+    events = [e for r in receiver.answered_ok() for e in r.events]
+    assert [(e["subscriptionType"], e["objectId"]) for e in events] == [
+        ("company.creation", int(loud.json()["id"]))
+    ]
