@@ -4,7 +4,8 @@ Each size runs in a fresh subprocess so that its peak resident memory (`ru_maxrs
 own. Prints one JSON document:
 
     {"results": [{"contacts": 100000, "seconds": ..., "cpu_seconds": ..., "peak_rss_mb": ...,
-                  "engagements": ..., "conversion_rate": ...}, ...]}
+                  "engagements": ..., "companies": ..., "deals": ..., "conversion_rate": ...},
+                 ...]}
 
 Usage: `python benchmarks/generator_scale.py [--sizes 100000 1000000] [--seed 42]`
 """
@@ -38,6 +39,8 @@ def measure(n_contacts: int, seed: int) -> dict[str, float | int]:
         "peak_rss_mb": round(peak_mb, 1),
         "rss_before_mb": round(baseline_mb, 1),
         "engagements": sum(len(cols["hs_object_id"]) for cols in portal.engagements.values()),
+        "companies": len(portal.companies["hs_object_id"]),
+        "deals": len(portal.deals["hs_object_id"]),
         "conversion_rate": round(float(portal.truth["converted"].mean()), 4),
     }
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,18 +56,10 @@ from connector.sandbox.generator_columns import only as _only
 from connector.sandbox.generator_columns import pick as _pick
 from connector.sandbox.generator_columns import sigmoid as _sigmoid
 from connector.sandbox.generator_columns import spec as _spec
+from connector.sandbox.object_types import ENGAGEMENT_TYPES
 
-ENGAGEMENT_KINDS = ("calls", "emails", "meetings", "notes", "tasks")
-EngagementKind = Literal["calls", "emails", "meetings", "notes", "tasks"]
-
-CONTACT_TO_ENGAGEMENT_TYPE_IDS: dict[str, int] = {
-    "calls": 193,
-    "emails": 197,
-    "meetings": 199,
-    "notes": 201,
-    "tasks": 203,
-}
-"""HubSpot-defined association type ids, contact → engagement kind."""
+ENGAGEMENT_KINDS: tuple[str, ...] = ENGAGEMENT_TYPES
+"""The engagement object types the generator fills (the sandbox's table of types)."""
 
 FUTURE_HORIZON_DAYS = 14
 """Meetings and tasks may be scheduled up to this many days after `now_ms`."""
@@ -230,7 +222,7 @@ class GeneratedPortal:
         yield from _records(self.contacts, chunk_size)
 
     def engagement_records(
-        self, kind: EngagementKind, chunk_size: int = 10_000
+        self, kind: str, chunk_size: int = 10_000
     ) -> Iterator[dict[str, str | None]]:
         """One dict per engagement object of `kind`, including its `contact_id`."""
         yield from _records(self.engagements[kind], chunk_size)
@@ -567,16 +559,16 @@ def _build(
         customer_at,
         now_ms,
     )
-    stage_index = {name: i for i, name in enumerate(vocab.LIFECYCLE_STAGES)}
+    stage_names = np.array(vocab.LIFECYCLE_STAGES)
+    by_name = np.argsort(stage_names)
+    stages = contacts["lifecyclestage"].astype(str)
     activity = ContactActivity(
         created_ms=created,
         last_activity_ms=sales.last_activity_ms,
         last_contacted_ms=sales.last_contacted_ms,
         last_sales_activity_ms=sales.last_sales_activity_ms,
         times_contacted=sales.times_contacted,
-        lifecycle_index=np.array(
-            [stage_index[v] for v in contacts["lifecyclestage"].tolist()], dtype=np.int64
-        ),
+        lifecycle_index=by_name[np.searchsorted(stage_names[by_name], stages)].astype(np.int64),
     )
     history_start = int(created.min()) if n else now_ms
     companies = company_columns(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 
 from connector.sandbox.generator import (
     DEFAULT_COMPANIES_PER_CONTACT,
-    EngagementKind,
+    ENGAGEMENT_KINDS,
     GeneratedPortal,
     generate_leads,
     generate_portal,
@@ -46,8 +46,7 @@ def _contacts(generated: GeneratedPortal, fallback_ms: int) -> list[SeedContact]
 
 def _engagements(generated: GeneratedPortal, fallback_ms: int) -> list[SeedEngagement]:
     seeds = []
-    kinds: tuple[EngagementKind, ...] = get_args(EngagementKind)
-    for kind in kinds:
+    for kind in ENGAGEMENT_KINDS:
         rows = sorted(generated.engagement_records(kind), key=lambda r: int(r["hs_object_id"] or 0))
         for row in rows:
             contact_id = int(row.pop("contact_id") or 0)
