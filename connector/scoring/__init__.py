@@ -15,24 +15,46 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from connector.scoring.companies import CompanyScoreFrame, company_scores
 from connector.scoring.config import (
+    CompaniesConfig,
     ConfigError,
     ConfigProblem,
+    Grade,
+    Outcome,
     ScoringConfig,
     config_hash,
     model_hash,
     parse_config,
     parse_config_text,
 )
-from connector.scoring.engine import ScoreFrame, Scorer
-from connector.scoring.leads import ACTIVITY_COLUMNS, ACTIVITY_KINDS, LeadFrame, empty_activities
+from connector.scoring.engine import ScoreFrame, Scorer, grades
+from connector.scoring.leads import (
+    ACCOUNT_SIGNALS,
+    ACTIVITY_COLUMNS,
+    ACTIVITY_KINDS,
+    COMPANY_PREFIX,
+    LeadFrame,
+    column_source,
+    empty_activities,
+)
 from connector.scoring.ledger import Ledger, LedgerEntry
 from connector.scoring.lifecycle import forward_stage, forward_stages
-from connector.scoring.properties import DEFAULT_MODEL, TIERS, ModelProperties, property_names
+from connector.scoring.needs import PropertiesNeeded, properties_needed
+from connector.scoring.outcomes import DEAL_COLUMNS, conversions, outcome_inputs
+from connector.scoring.properties import (
+    DEFAULT_MODEL,
+    GRADES,
+    TIERS,
+    ModelProperties,
+    property_names,
+)
 from connector.scoring.score_columns import (
+    COMPANY_FRAME_COLUMNS,
     FRAME_COLUMNS,
     NUMERIC_COLUMNS,
     WRITTEN_COLUMNS,
+    CompanyScoreColumn,
     ScoreColumn,
 )
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, binary_target, outcome_from_lifecycle
@@ -60,17 +82,26 @@ _LAZY = {
 }
 
 __all__ = [
+    "ACCOUNT_SIGNALS",
     "ACTIVITY_COLUMNS",
     "ACTIVITY_KINDS",
+    "COMPANY_FRAME_COLUMNS",
+    "COMPANY_PREFIX",
+    "DEAL_COLUMNS",
     "DEFAULT_LIFECYCLE_ORDER",
     "DEFAULT_MODEL",
     "FRAME_COLUMNS",
+    "GRADES",
     "NUMERIC_COLUMNS",
     "TIERS",
     "WRITTEN_COLUMNS",
     "BacktestResult",
+    "CompaniesConfig",
+    "CompanyScoreColumn",
+    "CompanyScoreFrame",
     "ConfigError",
     "ConfigProblem",
+    "Grade",
     "LeadFrame",
     "LeadModel",
     "Ledger",
@@ -79,20 +110,28 @@ __all__ = [
     "ModelPrediction",
     "ModelProperties",
     "NotEnoughData",
+    "Outcome",
+    "PropertiesNeeded",
     "ScoreColumn",
     "ScoreFrame",
     "Scorer",
     "ScoringConfig",
     "binary_target",
+    "column_source",
+    "company_scores",
     "config_hash",
+    "conversions",
     "empty_activities",
     "forward_stage",
     "forward_stages",
+    "grades",
     "metadata_from_bytes",
     "model_hash",
     "outcome_from_lifecycle",
+    "outcome_inputs",
     "parse_config",
     "parse_config_text",
+    "properties_needed",
     "property_names",
     "run_backtest",
     "train_model",

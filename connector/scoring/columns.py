@@ -8,6 +8,7 @@ cached, so ten criteria on `jobtitle` factorize it once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,9 @@ from connector.scoring.leads import LeadFrame
 _NS_PER_DAY = 86_400 * 1_000_000_000
 # Epoch-millisecond values this large are dates (2001-09-09 onwards), not small numbers.
 _EPOCH_MS_MIN = 1_000_000_000_000
+# HubSpot's head-count bands ("25-50", "1000+") read as their lower bound, so one `range`
+# works on a company's number of employees and on a contact's band alike.
+_BAND = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-\s*\d+(?:\.\d+)?|\+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class BatchColumns:
         self.size = len(leads.contacts)
         self.now = pd.Timestamp(now).tz_localize("UTC") if now.tzinfo is None else pd.Timestamp(now)
         self._activities_source = leads.activities
+        self._coalesced: dict[str, pd.Series] = {}
         self._raw: dict[str, TextColumn] = {}
         self._text: dict[str, TextColumn] = {}
         self._number: dict[str, np.ndarray] = {}
@@ -65,8 +70,30 @@ class BatchColumns:
         self._activities: Activities | None = None
 
     def has(self, name: str) -> bool:
-        """Whether the batch carries the property at all."""
-        return name in self.contacts.columns
+        """Whether the batch carries the property (or a column made by `coalesce`) at all."""
+        return name in self._coalesced or name in self.contacts.columns
+
+    def coalesce(self, name: str, fallback: str) -> str:
+        """Make the column "`name`, or `fallback` where `name` is empty"; return its key.
+
+        Empty is missing or blank text. The key works with every other method (`text`,
+        `number`, `days_since`, ...), so a condition with a fallback is evaluated exactly
+        like one without. Column-wise: blankness is decided once per distinct value.
+        """
+        key = f"{name}\0or\0{fallback}"
+        if key not in self._coalesced:
+            primary = self.raw(name)
+            blank = np.append(_normalise(primary.uniques) == "", True)[primary.codes]
+            values = self._series(name).where(~blank, self._series(fallback))
+            self._coalesced[key] = values
+        return key
+
+    def _series(self, name: str) -> pd.Series:
+        if name in self._coalesced:
+            return self._coalesced[name]
+        if name in self.contacts.columns:
+            return self.contacts[name]
+        return pd.Series(None, index=self.contacts.index, dtype=object)
 
     def raw(self, name: str) -> TextColumn:
         """The property's distinct values as given (for numbers and dates); absent = missing."""
@@ -75,7 +102,7 @@ class BatchColumns:
                 empty = np.array([], dtype=object)
                 self._raw[name] = TextColumn(np.full(self.size, -1, dtype=np.intp), empty)
             else:
-                codes, uniques = pd.factorize(self.contacts[name], use_na_sentinel=True)
+                codes, uniques = pd.factorize(self._series(name), use_na_sentinel=True)
                 as_text = np.asarray(pd.Index(uniques).astype(str), dtype=object)
                 self._raw[name] = TextColumn(np.asarray(codes), as_text)
         return self._raw[name]
@@ -100,12 +127,19 @@ class BatchColumns:
         return self._text[key]
 
     def number(self, name: str) -> np.ndarray:
-        """The property as float64 (NaN when missing or not a number)."""
+        """The property as float64 (NaN when missing or not a number).
+
+        A head-count band such as `50-100` or `1000+` reads as its lower bound (50, 1000).
+        """
         if name not in self._number:
             column = self.raw(name)
             parsed = pd.to_numeric(pd.Series(column.uniques, dtype=object), errors="coerce")
-            values = np.append(parsed.to_numpy(dtype=np.float64, na_value=np.nan), np.nan)
-            self._number[name] = values[column.codes]
+            unique_numbers = parsed.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+            for position in np.flatnonzero(np.isnan(unique_numbers)):
+                band = _BAND.match(str(column.uniques[position]))
+                if band is not None:
+                    unique_numbers[position] = float(band.group(1))
+            self._number[name] = np.append(unique_numbers, np.nan)[column.codes]
         return self._number[name]
 
     def days_since(self, name: str) -> np.ndarray:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Discriminator, Field, Tag, field_validator, mode
 from pydantic_core import PydanticCustomError
 
 from connector.scoring.columns import BatchColumns
+from connector.scoring.leads import ACCOUNT_PREFIX, ACCOUNT_SIGNALS, COMPANY_PREFIX, column_source
 from connector.scoring.schema_base import Bounds, Scalar, StrictModel
 
 ActivityKind = Literal["call", "email", "meeting", "note", "task"]
@@ -80,11 +81,16 @@ class PropertyCondition(ConditionBase):
     regex is a case-insensitive search; range compares the value as a number; exists is
     true when the value is present and not blank; days_since compares the age in days of
     a date/datetime value; domain_in matches an email's domain or any subdomain of it.
+
+    `property` may name the contact's primary company (`company.industry`) or an account
+    signal (`account.open_deals`); `fallback` names a contact property whose value is used
+    where the property is empty (a lead without a company, or a company missing the value).
     """
 
-    _key_kind: ClassVar[str] = "an operator or 'property'"
+    _key_kind: ClassVar[str] = "an operator, 'property' or 'fallback'"
 
     property: str = Field(min_length=1)
+    fallback: str | None = Field(default=None, min_length=1)
     equals: Scalar | None = None
     in_: list[Scalar] | None = Field(default=None, alias="in", min_length=1)
     contains: str | list[str] | None = None
@@ -93,6 +99,36 @@ class PropertyCondition(ConditionBase):
     exists: bool | None = None
     days_since: Bounds | None = None
     domain_in: list[str] | None = Field(default=None, min_length=1)
+
+    @field_validator("property")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        # Plain names may contain dots (CSV columns such as `emp.var.rate`); only the two
+        # prefixes the sync joins are checked, so a typo there is caught before a pass.
+        if value.startswith(ACCOUNT_PREFIX) and value not in ACCOUNT_SIGNALS:
+            raise PydanticCustomError(
+                "property",
+                "expected an account signal ({allowed}), found {value}",
+                {"allowed": ", ".join(ACCOUNT_SIGNALS), "value": repr(value)},
+            )
+        if value == COMPANY_PREFIX:
+            raise PydanticCustomError(
+                "property",
+                "expected a company property after 'company.', found {value}",
+                {"value": repr(value)},
+            )
+        return value
+
+    @field_validator("fallback")
+    @classmethod
+    def _contact_fallback(cls, value: str | None) -> str | None:
+        if value is not None and column_source(value) != "contact":
+            raise PydanticCustomError(
+                "fallback",
+                "expected a contact property (no company./account. prefix), found {value}",
+                {"value": repr(value)},
+            )
+        return value
 
     @field_validator("regex")
     @classmethod
@@ -118,6 +154,12 @@ class PropertyCondition(ConditionBase):
                 "expected exactly one operator ({allowed}), found {found}",
                 {"allowed": ", ".join(OPERATORS), "found": found},
             )
+        if self.fallback is not None and self.fallback == self.property:
+            raise PydanticCustomError(
+                "fallback",
+                "expected a fallback other than the property itself, found {value}",
+                {"value": repr(self.fallback)},
+            )
         return self
 
     # A method, not a property: the `property` field shadows the builtin in this class body.
@@ -126,12 +168,18 @@ class PropertyCondition(ConditionBase):
         return next(op for op in OPERATORS if getattr(self, _attr(op)) is not None)
 
     def properties(self) -> frozenset[str]:
-        """The one property it tests."""
-        return frozenset((self.property,))
+        """The property and its fallback."""
+        return frozenset(n for n in (self.property, self.fallback) if n is not None)
+
+    def column(self, columns: BatchColumns) -> str:
+        """The batch column to test: the property, or it coalesced with its fallback."""
+        if self.fallback is None:
+            return self.property
+        return columns.coalesce(self.property, self.fallback)
 
     def evaluate(self, columns: BatchColumns) -> np.ndarray:
-        """Whether the property's value passes the operator, per lead."""
-        name = self.property
+        """Whether the property's value (or the fallback's) passes the operator, per lead."""
+        name = self.column(columns)
         operator = self.operator()
         if self.range is not None:
             return in_bounds(columns.number(name), self.range)

@@ -34,7 +34,7 @@ from connector.scoring.conditions import (
 )
 from connector.scoring.config_errors import ConfigError, ConfigProblem, problems_from_validation
 from connector.scoring.config_yaml import parse_yaml
-from connector.scoring.leads import ACTIVITY_KINDS
+from connector.scoring.leads import ACTIVITY_KINDS, column_source
 from connector.scoring.properties import MODEL_NAME
 from connector.scoring.schema_base import Bounds, Scalar, StrictModel
 
@@ -245,6 +245,35 @@ class Threshold(StrictModel):
     lifecycle_stage: str | None = None
 
 
+class GradeBands(StrictModel):
+    """Two thresholds cutting a 0–100 score into three bands: ≥ top, ≥ middle, below."""
+
+    top: float = Field(default=60, gt=0, le=100)
+    middle: float = Field(default=30, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GradeBands:
+        if self.middle >= self.top:
+            raise PydanticCustomError(
+                "grade",
+                "expected middle below top ({top}), found {middle}",
+                {"top": f"{self.top:g}", "middle": f"{self.middle:g}"},
+            )
+        return self
+
+
+class Grade(StrictModel):
+    """HubSpot's combined fit × engagement label, A1 (best) to C3, written as `*_grade`.
+
+    The letter comes from fit (≥ fit.top → A, ≥ fit.middle → B, else C), the digit from
+    engagement (≥ engagement.top → 1, ≥ engagement.middle → 2, else 3).
+    """
+
+    enabled: bool = True
+    fit: GradeBands = GradeBands()
+    engagement: GradeBands = GradeBands()
+
+
 class Tiers(StrictModel):
     """Thresholds of the hot and warm tiers; below warm is cold."""
 
@@ -265,6 +294,12 @@ class ModelConfig(StrictModel):
     groups: dict[str, Group] = Field(default_factory=dict)
     criteria: list[Criterion] = Field(min_length=1)
     exclusions: list[Exclusion] = Field(default_factory=list)
+    grade: Grade | None = None
+
+    @property
+    def grades(self) -> Grade | None:
+        """The grade settings when the grade is enabled, else None."""
+        return self.grade if self.grade is not None and self.grade.enabled else None
 
     def points_of(self, criterion: Criterion) -> float:
         """The criterion's points (per occurrence when repeatable), defaulted from importance."""
@@ -293,6 +328,104 @@ class ModelConfig(StrictModel):
         return found
 
 
+class CompanyEngagement(StrictModel):
+    """How a company's engagement is rolled up from its contacts' engagement scores.
+
+    The `top_contacts` most engaged contacts' engagement (each 0–100) is summed, capped at
+    `cap` and scaled to 0–100, so one very engaged contact cannot carry an account alone
+    and a hundred lukewarm ones do not add up to a hot one. A contact with engagement ≥
+    `engaged_at` counts as an engaged contact.
+    """
+
+    model: str = Field(default="default", min_length=1)
+    """The scoring model whose contact engagement is rolled up."""
+    top_contacts: int = Field(default=3, ge=1, le=100)
+    cap: float = Field(default=150, gt=0)
+    engaged_at: float = Field(default=20, gt=0, le=100)
+
+
+class CompanyWeights(StrictModel):
+    """Weights of fit and rolled-up engagement in the company score (any scale)."""
+
+    fit: float = Field(default=0.5, ge=0)
+    engagement: float = Field(default=0.5, ge=0)
+
+
+class ScoreThreshold(StrictModel):
+    """A tier's minimum score."""
+
+    min_score: float = Field(ge=0, le=100)
+
+
+class CompanyTiers(StrictModel):
+    """Thresholds of the hot and warm company tiers; below warm is cold."""
+
+    hot: ScoreThreshold = ScoreThreshold(min_score=70)
+    warm: ScoreThreshold = ScoreThreshold(min_score=40)
+
+
+class CompaniesConfig(StrictModel):
+    """The company (account) score: fit criteria on company properties plus engagement
+    rolled up from the company's contacts.
+
+    Criteria use the same conditions as contact criteria, on the company's own property
+    names (`industry`, `numberofemployees`), and must be of kind `fit`.
+    """
+
+    label: str | None = None
+    weights: CompanyWeights = CompanyWeights()
+    tiers: CompanyTiers = CompanyTiers()
+    default_points: ImportancePoints = ImportancePoints()
+    max_points: float | None = Field(default=None, gt=0)
+    """Cap on the positive fit points (fit reaches 100 at the cap)."""
+    groups: dict[str, Group] = Field(default_factory=dict)
+    criteria: list[Criterion] = Field(min_length=1)
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    engagement: CompanyEngagement = CompanyEngagement()
+
+    def rules(self) -> ModelConfig:
+        """The fit rules as a scoring model, so the engine evaluates them like a contact's."""
+        return ModelConfig(
+            weights=Weights(fit=1, engagement=0, likelihood=0),
+            default_points=self.default_points,
+            max_points=KindCaps(fit=self.max_points),
+            groups=self.groups,
+            criteria=self.criteria,
+            exclusions=self.exclusions,
+        )
+
+    def properties(self) -> frozenset[str]:
+        """The company properties the criteria and exclusions read."""
+        return self.rules().properties()
+
+
+OutcomeKind = Literal["deal_created", "deal_stage", "deal_won", "lifecycle_stage"]
+
+
+class Outcome(StrictModel):
+    """What counts as a conversion (what the predictive model learns and evidence measures).
+
+    - deal_created: a deal was created for the contact or its primary company;
+    - deal_stage: such a deal reached one of `stage` (deal stage ids; list the stage and
+      the later ones);
+    - deal_won: such a deal was closed won;
+    - lifecycle_stage: the contact's lifecycle stage reached `stage` (default
+      opportunity) or later.
+    `pipeline` limits the deal kinds to one pipeline.
+    """
+
+    kind: OutcomeKind = "deal_created"
+    stage: str | list[str] | None = None
+    pipeline: str | None = Field(default=None, min_length=1)
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """`stage` as a tuple (empty when not given)."""
+        if self.stage is None:
+            return ()
+        return (self.stage,) if isinstance(self.stage, str) else tuple(self.stage)
+
+
 class LifecycleConfig(StrictModel):
     """Lifecycle stages: the order used when the portal's own is unknown, and protected ones."""
 
@@ -318,9 +451,15 @@ class ScoringConfig(StrictModel):
     models: dict[str, ModelConfig] = Field(min_length=1)
     lifecycle: LifecycleConfig = LifecycleConfig()
     reasons: ReasonsConfig = ReasonsConfig()
+    companies: CompaniesConfig | None = None
+    outcome: Outcome = Outcome()
 
     def properties_used(self) -> list[str]:
-        """Every contact property any model reads, sorted (what a sync must fetch)."""
+        """Every `LeadFrame.contacts` column any model reads, sorted.
+
+        Contact properties, `company.*` and `account.*` columns alike;
+        `needs.properties_needed` splits them into what to read from where.
+        """
         return sorted(frozenset().union(*(m.properties() for m in self.models.values())))
 
     def activity_kinds_used(self) -> list[str]:
@@ -368,7 +507,15 @@ def config_hash(config: ScoringConfig) -> str:
     Computed from the validated content (defaults filled in, keys sorted), so comments,
     key order and formatting do not change it.
     """
-    return _digest(config.model_dump(mode="json", by_alias=True))
+    payload = config.model_dump(mode="json", by_alias=True)
+    # Sections added later leave the hash of a file that does not use them unchanged.
+    if payload["companies"] is None:
+        del payload["companies"]
+    if config.outcome == Outcome():
+        del payload["outcome"]
+    for model in payload["models"].values():
+        _drop_absent_grade(model)
+    return _digest(payload)
 
 
 def model_hash(config: ScoringConfig, model_name: str) -> str:
@@ -376,12 +523,21 @@ def model_hash(config: ScoringConfig, model_name: str) -> str:
 
     Editing another model does not change it, so its contacts are not rewritten.
     """
+    model = config.models[model_name].model_dump(mode="json", by_alias=True)
     payload = {
-        "model": config.models[model_name].model_dump(mode="json", by_alias=True),
+        "model": _drop_absent_grade(model),
         "lifecycle": config.lifecycle.model_dump(mode="json"),
         "reasons": config.reasons.model_dump(mode="json"),
     }
     return _digest(payload)
+
+
+def _drop_absent_grade(model: dict[str, Any]) -> dict[str, Any]:
+    # A model without a grade hashes as it did before the grade existed: no rewrite of
+    # every contact just because the program learnt a new field.
+    if model.get("grade") is None:
+        model.pop("grade", None)
+    return model
 
 
 def _digest(payload: Any) -> str:
@@ -437,7 +593,75 @@ def _semantic_problems(
                     f"0, since the model has no positive {kind} criteria",
                     f"{getattr(weights, kind):g}",
                 )
+    if config.companies is not None:
+        _check_companies(config, config.companies, add)
+    _check_outcome(config, add)
     return problems
+
+
+def _check_companies(config: ScoringConfig, companies: CompaniesConfig, add: Any) -> None:
+    base = "companies"
+    rules = companies.rules()
+    _check_ids(rules, base, add)
+    for index, criterion in enumerate(companies.criteria):
+        path = f"{base}.criteria[{index}]"
+        if criterion.kind != "fit":
+            add(
+                f"{path}.kind",
+                "'fit' (a company's engagement is rolled up from its contacts)",
+                repr(criterion.kind),
+            )
+            continue
+        _check_criterion(rules, criterion, path, add)
+    for index, criterion in enumerate(companies.criteria):
+        for name in sorted(criterion.properties()):
+            if column_source(name) != "contact":
+                add(
+                    f"{base}.criteria[{index}]",
+                    "the company's own property names (e.g. industry, not company.industry)",
+                    repr(name),
+                )
+    hot, warm = companies.tiers.hot, companies.tiers.warm
+    if hot.min_score <= warm.min_score:
+        add(
+            f"{base}.tiers.hot.min_score",
+            f"a score above tiers.warm.min_score ({warm.min_score:g})",
+            f"{hot.min_score:g}",
+        )
+    if companies.weights.fit + companies.weights.engagement <= 0:
+        add(f"{base}.weights", "fit or engagement weight above 0", "both 0")
+    if companies.engagement.model not in config.models:
+        add(
+            f"{base}.engagement.model",
+            f"one of the scoring models ({', '.join(config.models)})",
+            repr(companies.engagement.model),
+        )
+
+
+def _check_outcome(config: ScoringConfig, add: Any) -> None:
+    outcome = config.outcome
+    if outcome.kind == "deal_stage" and not outcome.stages:
+        add("outcome.stage", "the deal stage id(s) that count as converted", "nothing")
+    if outcome.kind in ("deal_created", "deal_won") and outcome.stage is not None:
+        add(
+            "outcome.stage",
+            f"no stage for kind {outcome.kind!r} (stage applies to deal_stage and "
+            "lifecycle_stage)",
+            repr(outcome.stage),
+        )
+    if outcome.kind == "lifecycle_stage":
+        if outcome.pipeline is not None:
+            add(
+                "outcome.pipeline", "no pipeline for kind 'lifecycle_stage'", repr(outcome.pipeline)
+            )
+        if len(outcome.stages) > 1:
+            add("outcome.stage", "one lifecycle stage (later ones count too)", repr(outcome.stage))
+        elif outcome.stages and outcome.stages[0] not in config.lifecycle.stages:
+            add(
+                "outcome.stage",
+                f"one of lifecycle.stages ({', '.join(config.lifecycle.stages)})",
+                repr(outcome.stages[0]),
+            )
 
 
 def _check_ids(model: ModelConfig, base: str, add: Any) -> None:

@@ -101,10 +101,14 @@ def _user_path(error: ErrorDetails, document: Any, tags: Collection[str]) -> tup
     path = ""
     present = True
     loc = list(error["loc"])
+    tag_skipped: Any = None
     for position, element in enumerate(loc):
         if isinstance(data, dict) and isinstance(element, str):
-            if element in tags and _tag_of(data, tags) == element:
-                continue  # a discriminator tag, not a key the user wrote
+            # A discriminator tag, not a key the user wrote; once per mapping, since the
+            # tag of a property condition is also the name of its `property` field.
+            if element in tags and _tag_of(data, tags) == element and tag_skipped is not data:
+                tag_skipped = data
+                continue
             if element in data or element.rstrip("_") in data:
                 data = data[element if element in data else element.rstrip("_")]
                 path = _join(path, element.rstrip("_"))
@@ -154,7 +158,8 @@ def _phrase(error: ErrorDetails, value: Any, present: bool) -> tuple[str, str]:
             "less_than_equal": "at most",
         }[kind]
         bound = next(iter(ctx.values()), "")
-        return f"a number {words} {bound}", found
+        shown = f"{bound:g}" if isinstance(bound, float) else bound
+        return f"a number {words} {shown}", found
     if kind == "too_short":
         if isinstance(value, dict):
             return "at least one entry", found

@@ -35,6 +35,7 @@ import pandas as pd
 from connector.scoring.columns import BatchColumns
 from connector.scoring.config import (
     Criterion,
+    Grade,
     ModelConfig,
     PerActivity,
     PerProperty,
@@ -44,6 +45,7 @@ from connector.scoring.config import (
 from connector.scoring.decay import decay_factor
 from connector.scoring.leads import LeadFrame
 from connector.scoring.ledger import Ledger, LedgerEntry
+from connector.scoring.properties import GRADES
 from connector.scoring.reasons import (
     ReasonInputs,
     merge_model_reasons,
@@ -152,95 +154,49 @@ class Scorer:
     ) -> ScoreFrame:
         model = self.config.models[name]
         n = columns.size
-        built = _Columns()
-        for criterion in model.criteria:
-            points, fired, age = _criterion(criterion, model, columns)
-            nominal = model.points_of(criterion)
-            shown_age = age if criterion.kind == "engagement" else np.full(n, np.nan)
-            built.add(
-                LedgerEntry(
-                    criterion.id,
-                    criterion.label,
-                    criterion.kind,
-                    criterion.importance,
-                    nominal,
-                    _most_points(criterion, nominal),
-                ),
-                points,
-                fired,
-                shown_age,
-                criterion.group,
-            )
-        _apply_caps(built, model)
-        if model.decay.inactivity is not None:
-            _add_inactivity(built, model, columns)
-        fit_points = _kind_sum(built, "fit")
-        engagement_points = _kind_sum(built, "engagement")
-        excluded = np.zeros(n, dtype=bool)
-        for exclusion in model.exclusions:
-            hit = exclusion.when.evaluate(columns)
-            excluded |= hit
-            built.add(
-                LedgerEntry(exclusion.id, exclusion.label, "exclusion", "exclusion", 0.0, 0.0),
-                np.zeros(n),
-                hit,
-                np.full(n, np.nan),
-            )
-        fit = _normalise(fit_points, _attainable(model, "fit"))
-        engagement = _normalise(engagement_points, _attainable(model, "engagement"))
+        rules = evaluate_rules(model, columns, self.config.reasons.top)
         prediction = self._predict(name, leads, predictions, now)
         likelihood = (
             np.full(n, np.nan)
             if prediction is None
             else np.clip(prediction.probability * 100, 0, 100)
         )
-        score = _combine(model, fit, engagement, likelihood)
-        score = np.where(excluded, 0.0, score)
-        tier = _tiers(model, score, excluded)
-        ledger = Ledger(
-            index=leads.contacts.index,
-            entries=tuple(built.entries),
-            points=_matrix(built.points, n, np.float32),
-            fired=_matrix(built.fired, n, np.bool_),
-        )
-        ages = _matrix(built.ages, n, np.float32)
-        # The ledger holds stacked copies: free the column lists before building reasons.
-        built.points.clear()
-        built.fired.clear()
-        built.ages.clear()
-        reasons = rule_reasons(
-            ReasonInputs(ledger.entries, ledger.points, ledger.fired, ages),
-            self.config.reasons.top,
-        )
-        del ages
+        score = _combine(model, rules.fit, rules.engagement, likelihood)
+        score = np.where(rules.excluded, 0.0, score)
+        tier = _tiers(model, score, rules.excluded)
         reasons = merge_model_reasons(
-            reasons, None if prediction is None else prediction.reason_text
+            rules.reasons, None if prediction is None else prediction.reason_text
         )
         stages = {
             "hot": model.tiers.hot.lifecycle_stage,
             "warm": model.tiers.warm.lifecycle_stage,
         }
+        fit, engagement = np.round(rules.fit, 1), np.round(rules.engagement, 1)
         frame = pd.DataFrame(
             {
                 ScoreColumn.SCORE: np.round(score, 1),
-                ScoreColumn.FIT: np.round(fit, 1),
-                ScoreColumn.ENGAGEMENT: np.round(engagement, 1),
+                ScoreColumn.FIT: fit,
+                ScoreColumn.ENGAGEMENT: engagement,
                 ScoreColumn.LIKELIHOOD: np.round(likelihood, 1),
                 ScoreColumn.TIER: tier,
                 ScoreColumn.REASONS: reasons,
                 ScoreColumn.LIFECYCLE_TARGET: pd.Series(tier, dtype=object)
                 .map(stages)
                 .to_numpy(dtype=object),
-                ScoreColumn.EXCLUDED: excluded,
+                ScoreColumn.EXCLUDED: rules.excluded,
             },
             index=leads.contacts.index,
         )
         target = frame[ScoreColumn.LIFECYCLE_TARGET]
         frame[ScoreColumn.LIFECYCLE_TARGET] = target.astype(object).where(target.notna(), None)
+        if model.grades is not None:
+            frame[ScoreColumn.GRADE] = grades(fit, engagement, model.grades, rules.excluded)
         version = model_hash(self.config, name)
         if prediction is not None:
             version = f"{version}+{self.models[self.config.artifact_key(name)].version}"
-        return ScoreFrame(model=name, version=version, frame=frame, ledger=ledger, scored_at=now)
+        return ScoreFrame(
+            model=name, version=version, frame=frame, ledger=rules.ledger, scored_at=now
+        )
 
     def _predict(
         self,
@@ -267,6 +223,106 @@ class Scorer:
                 model_reason_text(prediction.reasons, self.config.reasons.model_top),
             )
         return predictions[cache_key]
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """A model's rules evaluated over a batch: fit and engagement 0–100 (unrounded),
+    exclusions, the ledger and the rule reasons."""
+
+    fit: np.ndarray
+    engagement: np.ndarray
+    excluded: np.ndarray
+    ledger: Ledger
+    reasons: np.ndarray
+
+
+def evaluate_rules(model: ModelConfig, columns: BatchColumns, top: int) -> RuleResult:
+    """Points, caps, decay, inactivity, exclusions and normalisation of one model's rules.
+
+    The part of scoring that needs no likelihood; contacts and companies both go through it.
+    `top` is how many rule reasons to keep per row.
+    """
+    n = columns.size
+    built = _Columns()
+    for criterion in model.criteria:
+        points, fired, age = _criterion(criterion, model, columns)
+        nominal = model.points_of(criterion)
+        shown_age = age if criterion.kind == "engagement" else np.full(n, np.nan)
+        built.add(
+            LedgerEntry(
+                criterion.id,
+                criterion.label,
+                criterion.kind,
+                criterion.importance,
+                nominal,
+                _most_points(criterion, nominal),
+            ),
+            points,
+            fired,
+            shown_age,
+            criterion.group,
+        )
+    _apply_caps(built, model)
+    if model.decay.inactivity is not None:
+        _add_inactivity(built, model, columns)
+    fit_points = _kind_sum(built, "fit")
+    engagement_points = _kind_sum(built, "engagement")
+    excluded = np.zeros(n, dtype=bool)
+    for exclusion in model.exclusions:
+        hit = exclusion.when.evaluate(columns)
+        excluded |= hit
+        built.add(
+            LedgerEntry(exclusion.id, exclusion.label, "exclusion", "exclusion", 0.0, 0.0),
+            np.zeros(n),
+            hit,
+            np.full(n, np.nan),
+        )
+    ledger = Ledger(
+        index=columns.contacts.index,
+        entries=tuple(built.entries),
+        points=_matrix(built.points, n, np.float32),
+        fired=_matrix(built.fired, n, np.bool_),
+    )
+    ages = _matrix(built.ages, n, np.float32)
+    # The ledger holds stacked copies: free the column lists before building reasons.
+    built.points.clear()
+    built.fired.clear()
+    built.ages.clear()
+    reasons = rule_reasons(ReasonInputs(ledger.entries, ledger.points, ledger.fired, ages), top)
+    return RuleResult(
+        fit=_normalise(fit_points, _attainable(model, "fit")),
+        engagement=_normalise(engagement_points, _attainable(model, "engagement")),
+        excluded=excluded,
+        ledger=ledger,
+        reasons=reasons,
+    )
+
+
+_GRADE_NAMES = np.array(GRADES, dtype=object)
+
+
+def grades(
+    fit: np.ndarray, engagement: np.ndarray, grade: Grade, excluded: np.ndarray | None = None
+) -> np.ndarray:
+    """The A1–C3 grade per lead: letter from fit (A best), digit from engagement (1 best).
+
+    Scores are compared as given (the engine passes them rounded to one decimal, like
+    tiers); an excluded lead, or one without a fit or engagement, gets None.
+    """
+    with np.errstate(invalid="ignore"):
+        letter = np.select([fit >= grade.fit.top, fit >= grade.fit.middle], [0, 1], default=2)
+        digit = np.select(
+            [engagement >= grade.engagement.top, engagement >= grade.engagement.middle],
+            [0, 1],
+            default=2,
+        )
+    result: np.ndarray = _GRADE_NAMES[letter * 3 + digit]
+    unknown = np.isnan(fit) | np.isnan(engagement)
+    if excluded is not None:
+        unknown |= excluded
+    result[unknown] = None
+    return result
 
 
 def _criterion(

@@ -8,6 +8,7 @@ criteria work on synced contacts and on CSV exports; criteria parse what they ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
@@ -22,6 +23,36 @@ ACTIVITY_COLUMNS = ("contact_id", "kind", "timestamp", "outcome", "direction")
 """
 
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
+
+COMPANY_PREFIX = "company."
+"""`contacts` columns `company.<property>` hold the contact's primary company's properties
+(empty for a lead without a company)."""
+ACCOUNT_PREFIX = "account."
+ACCOUNT_SIGNALS = (
+    "account.engaged_contacts",
+    "account.open_deals",
+    "account.has_open_deal",
+    "account.last_activity_at",
+)
+"""`contacts` columns with signals about the lead's whole account (its primary company):
+
+- account.engaged_contacts: how many of the company's contacts had engagement in the last
+  30 days (a number as text)
+- account.open_deals: how many open deals the company has (a number as text)
+- account.has_open_deal: "true" / "false"
+- account.last_activity_at: the company's newest activity (ISO 8601 or epoch milliseconds)
+"""
+
+ColumnSource = Literal["contact", "company", "account"]
+
+
+def column_source(name: str) -> ColumnSource:
+    """Where a `contacts` column comes from: the contact, its company or its account."""
+    if name.startswith(COMPANY_PREFIX):
+        return "company"
+    if name.startswith(ACCOUNT_PREFIX):
+        return "account"
+    return "contact"
 
 
 def empty_activities() -> pd.DataFrame:
@@ -41,8 +72,10 @@ def empty_activities() -> pd.DataFrame:
 class LeadFrame:
     """Leads in columnar form.
 
-    `contacts` is indexed by contact id (str) with one column per property; `activities`
-    holds one row per engagement object (see `ACTIVITY_COLUMNS`), possibly empty.
+    `contacts` is indexed by contact id (str) with one column per property (contact
+    properties by name, the primary company's as `company.<name>`, account signals as
+    `ACCOUNT_SIGNALS`); `activities` holds one row per engagement object (see
+    `ACTIVITY_COLUMNS`), possibly empty.
     """
 
     contacts: pd.DataFrame

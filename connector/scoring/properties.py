@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from connector.errors import LeadscoreError
 
 TIERS = ("hot", "warm", "cold", "disqualified")
+GRADES = tuple(f"{letter}{digit}" for letter in "ABC" for digit in "123")
+"""The fit × engagement grades, best first: A1, A2, A3, B1, ..., C3."""
 UNSEGMENTED = "unsegmented"
 """The segment value of a lead no segmentation has named yet (HubSpot's segment enumeration
 needs at least one option)."""
@@ -35,6 +37,7 @@ class ModelProperties:
     segment: str
     scored_at: str
     version: str
+    grade: str
 
     def all(self) -> tuple[str, ...]:
         """Every name, in the order above."""
@@ -48,6 +51,7 @@ class ModelProperties:
             self.segment,
             self.scored_at,
             self.version,
+            self.grade,
         )
 
 
@@ -72,4 +76,5 @@ def property_names(model_name: str) -> ModelProperties:
         segment=f"{stem}_segment",
         scored_at=f"{stem}_scored_at",
         version=f"{stem}_version",
+        grade=f"{stem}_grade",
     )

@@ -29,6 +29,8 @@ class ScoreColumn:
     """The stage the tier asks for (None), before the forward-only check."""
     EXCLUDED: Final = "excluded"
     """Whether an exclusion disqualified the lead."""
+    GRADE: Final = "grade"
+    """A1–C3 (fit letter, engagement digit); only when the model's grade is enabled."""
     SEGMENT: Final = "segment"
     """Segment slug; added by segmentation after scoring, not by the engine."""
 
@@ -43,7 +45,8 @@ FRAME_COLUMNS: Final = (
     ScoreColumn.LIFECYCLE_TARGET,
     ScoreColumn.EXCLUDED,
 )
-"""The columns of every contact score frame the engine returns, in order."""
+"""The columns of every contact score frame the engine returns, in order (then `GRADE` when
+the model's grade is enabled)."""
 
 NUMERIC_COLUMNS: Final = (
     ScoreColumn.SCORE,
@@ -58,5 +61,38 @@ WRITTEN_COLUMNS: Final = (
     ScoreColumn.TIER,
     ScoreColumn.REASONS,
     ScoreColumn.SEGMENT,
+    ScoreColumn.GRADE,
 )
-"""The columns written to CRM properties per scoring model (see `properties.ModelProperties`)."""
+"""The columns written to CRM properties per scoring model (see `properties.ModelProperties`);
+`GRADE` only when the frame has it."""
+
+
+class CompanyScoreColumn:
+    """Columns of a company score frame (indexed by company id)."""
+
+    SCORE: Final = ScoreColumn.SCORE
+    """Combined company score, 0–100."""
+    FIT: Final = ScoreColumn.FIT
+    """Fit of the company's properties, 0–100."""
+    ENGAGEMENT: Final = ScoreColumn.ENGAGEMENT
+    """Engagement rolled up from the company's contacts, 0–100."""
+    TIER: Final = ScoreColumn.TIER
+    """hot, warm, cold or disqualified."""
+    ENGAGED_CONTACTS: Final = "engaged_contacts"
+    """How many of the company's contacts are engaged (int)."""
+    REASONS: Final = ScoreColumn.REASONS
+    """Top signed fit reasons, then the engagement summary."""
+    EXCLUDED: Final = ScoreColumn.EXCLUDED
+    """Whether an exclusion disqualified the company."""
+
+
+COMPANY_FRAME_COLUMNS: Final = (
+    CompanyScoreColumn.SCORE,
+    CompanyScoreColumn.FIT,
+    CompanyScoreColumn.ENGAGEMENT,
+    CompanyScoreColumn.TIER,
+    CompanyScoreColumn.ENGAGED_CONTACTS,
+    CompanyScoreColumn.REASONS,
+    CompanyScoreColumn.EXCLUDED,
+)
+"""The columns of every company score frame, in order."""

@@ -223,5 +223,6 @@ def test_property_names_per_model() -> None:
             "segment",
             "scored_at",
             "version",
+            "grade",
         )
     )

@@ -13,7 +13,7 @@ from connector.scoring.config import DEFAULT_CONFIG_PATH, Decay, model_hash
 from connector.scoring.decay import decay_factor
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
-from connector.scoring.score_columns import FRAME_COLUMNS
+from connector.scoring.score_columns import FRAME_COLUMNS, ScoreColumn
 from connector.scoring_files import load_config
 from tests.scoring.rules_fixtures import NOW, config, criterion, days_ago, leads, model
 
@@ -384,7 +384,9 @@ def test_score_frame_shape_and_ledger() -> None:
     results = Scorer(config_).score(batch, NOW)
     assert set(results) == {"default", "analytics"}
     frame = results["default"].frame
-    assert tuple(frame.columns) == FRAME_COLUMNS
+    # The shipped default model has the grade enabled; the analytics model does not.
+    assert tuple(frame.columns) == (*FRAME_COLUMNS, ScoreColumn.GRADE)
+    assert tuple(results["analytics"].frame.columns) == FRAME_COLUMNS
     assert frame.index.tolist() == ["1", "2"]
     ledger = results["default"].ledger
     assert ledger.points.shape == ledger.fired.shape == (2, len(ledger.entries))

@@ -1,0 +1,181 @@
+"""Who converted, and when, by the configured outcome (`outcome:` in the scoring config).
+
+`conversions` turns per-contact lifecycle data and a deals table into one row per contact:
+`converted` (bool) and `converted_at` (UTC timestamp, NaT when unknown or not converted),
+so training and evidence can later ask "had this lead converted at time t?".
+
+A deal counts for a contact when the contact is one of the deal's contacts, or when the deal
+belongs to the contact's primary company (an account-based sale converts its contacts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from connector.scoring.config import Outcome
+from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
+
+LIFECYCLE_PROPERTY = "lifecyclestage"
+DEAL_COLUMNS = ("deal_id", "contact_ids", "company_id", "stage", "pipeline", "createdate",
+                "is_closed_won")
+"""Columns of the deals table `conversions` reads:
+
+- deal_id: str
+- contact_ids: list of contact ids (str) associated with the deal (may be empty)
+- company_id: str | None, the deal's company
+- stage: the current deal stage id; pipeline: the pipeline id
+- createdate, and optional closedate: dates (ISO 8601, epoch ms or datetimes)
+- is_closed_won: bool or "true"/"false"
+- optional `entered_at.<stage id>` columns: when the deal entered that stage
+"""
+ENTERED_PREFIX = "entered_at."
+DEFAULT_LIFECYCLE_STAGE = "opportunity"
+
+
+def lifecycle_date_property(stage: str) -> str:
+    """The contact property holding when the contact entered a lifecycle stage."""
+    return f"hs_lifecyclestage_{stage}_date"
+
+
+@dataclass(frozen=True)
+class OutcomeInputs:
+    """What a sync must read for an outcome: contact properties, and whether deals."""
+
+    contact_properties: tuple[str, ...]
+    needs_deals: bool
+
+
+def outcome_inputs(outcome: Outcome, stage_order: Sequence[str]) -> OutcomeInputs:
+    """The contact properties (and deals) `conversions` needs for this outcome."""
+    if outcome.kind == "lifecycle_stage":
+        reached = _reached_stages(outcome, stage_order)
+        return OutcomeInputs(
+            (LIFECYCLE_PROPERTY, *(lifecycle_date_property(s) for s in reached)), False
+        )
+    return OutcomeInputs((), True)
+
+
+def conversions(
+    outcome: Outcome,
+    contacts: pd.DataFrame,
+    deals: pd.DataFrame | None = None,
+    contact_company: pd.Series | None = None,
+    stage_order: Sequence[str] = DEFAULT_LIFECYCLE_ORDER,
+) -> pd.DataFrame:
+    """Per contact (`contacts.index`): `converted` (bool) and `converted_at` (UTC or NaT).
+
+    `contacts` holds the contacts' properties (for `lifecycle_stage`: `lifecyclestage`
+    and, when known, `hs_lifecyclestage_<stage>_date`); `deals` is the deals table
+    (`DEAL_COLUMNS`) for the deal kinds; `contact_company` maps contact id → primary company
+    id. `stage_order` is the portal's lifecycle funnel.
+    """
+    index = pd.Index(contacts.index.astype(str))
+    if outcome.kind == "lifecycle_stage":
+        return _lifecycle(outcome, contacts, index, stage_order)
+    links = _deal_links(deals, contact_company, index)
+    if outcome.pipeline is not None:
+        links = links[links["pipeline"].astype(str) == outcome.pipeline]
+    if outcome.kind == "deal_created":
+        links = links.assign(at=_stamps(links["createdate"]))
+    elif outcome.kind == "deal_won":
+        won = _truthy(links["is_closed_won"])
+        closed = links["closedate"] if "closedate" in links.columns else None
+        at = _stamps(closed) if closed is not None else pd.Series(pd.NaT, index=links.index)
+        links = links[won].assign(at=at[won])
+    else:
+        links = _stage_reached(links, outcome.stages)
+    first = links.groupby("contact")["at"].min()
+    converted = pd.Series(index.isin(links["contact"]), index=index)
+    converted_at = pd.to_datetime(first.reindex(index), utc=True)
+    return pd.DataFrame({"converted": converted, "converted_at": converted_at}, index=index)
+
+
+def _lifecycle(
+    outcome: Outcome, contacts: pd.DataFrame, index: pd.Index, stage_order: Sequence[str]
+) -> pd.DataFrame:
+    stage = outcome.stages[0] if outcome.stages else DEFAULT_LIFECYCLE_STAGE
+    if LIFECYCLE_PROPERTY in contacts.columns:
+        stages = pd.Series(contacts[LIFECYCLE_PROPERTY].to_numpy(), index=index)
+    else:
+        stages = pd.Series(None, index=index, dtype=object)
+    converted = outcome_from_lifecycle(stages, stage_order=stage_order, converted_from=stage)
+    # The time of conversion: the earliest date the contact entered the stage or a later one.
+    names = [lifecycle_date_property(s) for s in _reached_stages(outcome, stage_order)]
+    at = _earliest(
+        [_stamps(pd.Series(contacts[n].to_numpy(), index=index)) for n in names
+         if n in contacts.columns],
+        index,
+    ).where(converted.to_numpy())
+    return pd.DataFrame({"converted": converted.to_numpy(), "converted_at": at}, index=index)
+
+
+def _reached_stages(outcome: Outcome, stage_order: Sequence[str]) -> list[str]:
+    order = [s.lower() for s in stage_order]
+    stage = (outcome.stages[0] if outcome.stages else DEFAULT_LIFECYCLE_STAGE).lower()
+    return order[order.index(stage) :] if stage in order else [stage]
+
+
+def _deal_links(
+    deals: pd.DataFrame | None, contact_company: pd.Series | None, index: pd.Index
+) -> pd.DataFrame:
+    """One row per (contact, deal) pair: direct contacts plus the company's contacts."""
+    if deals is None or deals.empty:
+        return pd.DataFrame(
+            {"contact": pd.Series([], dtype=object), **{c: [] for c in DEAL_COLUMNS}}
+        )
+    direct = deals.explode("contact_ids").rename(columns={"contact_ids": "contact"})
+    direct = direct[direct["contact"].notna()]
+    parts = [direct.assign(contact=direct["contact"].astype(str))]
+    if contact_company is not None:
+        company_of = contact_company.dropna()
+        by_company = pd.DataFrame(
+            {
+                "contact": company_of.index.astype(str),
+                "company_id": company_of.astype(str).to_numpy(),
+            }
+        )
+        with_company = deals[deals["company_id"].notna()].drop(columns=["contact_ids"])
+        with_company = with_company.assign(company_id=with_company["company_id"].astype(str))
+        parts.append(with_company.merge(by_company, on="company_id", how="inner"))
+    links = pd.concat(parts, ignore_index=True)
+    links = links[links["contact"].isin(index)]
+    return links.drop_duplicates(subset=["contact", "deal_id"])
+
+
+def _stage_reached(links: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
+    """Links whose deal is in one of `stages` now or has entered one; `at` = first entry."""
+    wanted = [s.lower() for s in stages]
+    now_in = links["stage"].astype(str).str.lower().isin(wanted).to_numpy()
+    entered_columns = [
+        c for c in links.columns
+        if c.startswith(ENTERED_PREFIX) and c[len(ENTERED_PREFIX) :].lower() in wanted
+    ]
+    at = _earliest([_stamps(links[c]) for c in entered_columns], links.index)
+    keep = now_in | at.notna().to_numpy()
+    return links[keep].assign(at=at[keep])
+
+
+def _earliest(dates: list[pd.Series], index: pd.Index) -> pd.Series:
+    """The earliest of several date columns per row (NaT where all are unknown)."""
+    if not dates:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    return pd.concat(dates, axis=1).min(axis=1).astype("datetime64[ns, UTC]")
+
+
+def _stamps(values: pd.Series) -> pd.Series:
+    """Dates as UTC timestamps from ISO text, epoch milliseconds or datetimes (NaT if not)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    text = values.astype(object)
+    numeric = pd.to_numeric(text, errors="coerce")
+    from_ms = pd.to_datetime(numeric.where(numeric.abs() >= 1e11), unit="ms", utc=True)
+    iso = pd.to_datetime(text.where(numeric.isna()), utc=True, errors="coerce", format="mixed")
+    return from_ms.fillna(iso) if len(values) else pd.Series(pd.NaT, index=values.index)
+
+
+def _truthy(values: pd.Series) -> pd.Series:
+    """HubSpot booleans: True / "true" (any case) are true; anything else is not."""
+    return values.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
