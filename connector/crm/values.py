@@ -82,6 +82,9 @@ def score_updates(
             names.scored_at: stamp,
             names.version: version,
         }
+        # Only models with the grade enabled have the column; others leave the property alone.
+        if ScoreColumn.GRADE in present:
+            values[names.grade] = _text_or_empty(get(ScoreColumn.GRADE))
         if with_stage and _text_or_empty(row[lifecycle_column]):
             values["lifecyclestage"] = _text_or_empty(row[lifecycle_column])
         updates.append(RecordUpdate(id=str(record_id), properties=values))

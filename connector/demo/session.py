@@ -46,6 +46,7 @@ from connector.reports import active_model_file, load_portal_history, render_rep
 from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
+from connector.scoring.needs import properties_needed
 from connector.scoring_files import load_config, load_model
 from connector.settings import Settings
 from connector.store import Store, open_store
@@ -227,7 +228,7 @@ class DemoSession:
                 redirect_uris=[f"{public_url}/oauth/callback"],
                 webhook_target_url=f"{public_url}/webhooks/hubspot",
                 # A real app subscribes to the properties it scores on.
-                webhook_subscribed_properties=config.properties_used(),
+                webhook_subscribed_properties=list(properties_needed(config).contact),
                 client_secret=secrets.token_urlsafe(24),
             )
             server = SandboxServer(sandbox_config).start()

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # Names and tiers are the scoring domain's; this module adds HubSpot's definitions.
-from connector.scoring.properties import DEFAULT_MODEL, TIERS, UNSEGMENTED, property_names
+from connector.scoring.properties import DEFAULT_MODEL, GRADES, TIERS, UNSEGMENTED, property_names
 
 GROUP_NAME = "leadscore"
 GROUP_LABEL = "Lead scoring"
@@ -85,6 +85,8 @@ def model_definitions(model: str, segment_options: Sequence[str] = ()) -> list[P
                "When these values were computed."),
         define(names.version, "Lead score version", "string", "text",
                "Scoring config hash and model version that produced the values."),
+        define(names.grade, "Lead grade", "enumeration", "select",
+               "Fit letter (A best) and engagement digit (1 best), A1 to C3.", _options(GRADES)),
     ]
 
 

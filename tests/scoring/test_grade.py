@@ -71,3 +71,30 @@ def test_engine_adds_the_grade_column_only_when_enabled() -> None:
     assert ScoreColumn.GRADE not in Scorer(off).score(batch, NOW)["default"].frame.columns
     plain = config({"default": model(criteria)})
     assert ScoreColumn.GRADE not in Scorer(plain).score(batch, NOW)["default"].frame.columns
+
+
+def test_the_grade_is_written_as_leadscore_grade_and_defined_as_an_enumeration() -> None:
+    from datetime import UTC, datetime
+
+    from connector.crm.values import score_updates
+    from connector.hubspot.properties import model_definitions
+    from connector.scoring.properties import property_names
+
+    criteria = [criterion("ceo", points=10, when={"property": "jobtitle", "equals": "CEO"})]
+    cfg = config({"default": model(criteria, grade={})})
+    scored = Scorer(cfg).score(leads([{"jobtitle": "CEO"}, {"jobtitle": "x"}]), NOW)["default"]
+    names = property_names("default")
+    updates = score_updates(
+        scored.frame, names, scored_at=datetime(2026, 1, 1, tzinfo=UTC), version="v"
+    )
+    assert [u.properties["leadscore_grade"] for u in updates] == ["A3", "C3"]
+    ungraded = score_updates(
+        scored.frame.drop(columns=[ScoreColumn.GRADE]),
+        names,
+        scored_at=datetime(2026, 1, 1, tzinfo=UTC),
+        version="v",
+    )
+    assert all("leadscore_grade" not in u.properties for u in ungraded)
+    definition = {d.name: d for d in model_definitions("default")}["leadscore_grade"]
+    assert definition.type == "enumeration"
+    assert [o.value for o in definition.options] == list(GRADES)
