@@ -17,8 +17,8 @@ from connector.sandbox.object_types import (
     reverse_of,
 )
 
-# to_id → type ids linking to it
-Targets = dict[int, set[int]]
+# to_id → type ids linking to it (immutable, so copying the graph copies no sets)
+Targets = dict[int, frozenset[int]]
 
 
 class AssociationGraph:
@@ -31,14 +31,14 @@ class AssociationGraph:
         """An independent copy (snapshots and reset)."""
         other = AssociationGraph()
         other._edges = {
-            pair: {i: {t: set(ids) for t, ids in targets.items()} for i, targets in side.items()}
+            pair: {i: dict(targets) for i, targets in side.items()}
             for pair, side in self._edges.items()
         }
         return other
 
     # ---- reads -----------------------------------------------------------------------------
 
-    def targets(self, from_type: str, from_id: int, to_type: str) -> Mapping[int, set[int]]:
+    def targets(self, from_type: str, from_id: int, to_type: str) -> Mapping[int, frozenset[int]]:
         """What `from_id` is associated with among `to_type` records (to id → type ids)."""
         return self._edges.get((from_type, to_type), {}).get(from_id, {})
 
@@ -82,7 +82,7 @@ class AssociationGraph:
 
     def remove_type(self, t: AssociationTypeDef, from_id: int, to_id: int) -> bool:
         """Remove one association type (both directions); False if it was not there."""
-        if t.type_id not in self.targets(t.from_type, from_id, t.to_type).get(to_id, set()):
+        if t.type_id not in self.targets(t.from_type, from_id, t.to_type).get(to_id, frozenset()):
             return False
         self._discard(t, from_id, to_id)
         return True
@@ -131,13 +131,13 @@ class AssociationGraph:
 
     def _put(self, t: AssociationTypeDef, from_id: int, to_id: int) -> bool:
         back = reverse_of(t)
-        forward = self._edges.setdefault((t.from_type, t.to_type), {})
-        types = forward.setdefault(from_id, {}).setdefault(to_id, set())
+        forward = self._edges.setdefault((t.from_type, t.to_type), {}).setdefault(from_id, {})
+        types = forward.get(to_id, frozenset())
         if t.type_id in types:
             return False
-        types.add(t.type_id)
-        reverse = self._edges.setdefault((back.from_type, back.to_type), {})
-        reverse.setdefault(to_id, {}).setdefault(from_id, set()).add(back.type_id)
+        forward[to_id] = types | {t.type_id}
+        reverse = self._edges.setdefault((back.from_type, back.to_type), {}).setdefault(to_id, {})
+        reverse[from_id] = reverse.get(from_id, frozenset()) | {back.type_id}
         return True
 
     def _discard(self, t: AssociationTypeDef, from_id: int, to_id: int) -> None:
@@ -153,8 +153,10 @@ def _discard_one(side: dict[int, Targets] | None, from_id: int, to_id: int, type
     types = targets.get(to_id)
     if types is None:
         return
-    types.discard(type_id)
-    if not types:
+    types = types - {type_id}
+    if types:
+        targets[to_id] = types
+    else:
         del targets[to_id]
     if not targets:
         del side[from_id]

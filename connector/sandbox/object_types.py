@@ -7,6 +7,7 @@ catalogue, not a copy of the contact code.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from connector.sandbox.api_errors import HubSpotError
@@ -192,6 +193,7 @@ ASSOCIATION_TYPES: tuple[AssociationTypeDef, ...] = (
 )
 
 
+@functools.cache
 def association_types(from_type: str, to_type: str) -> tuple[AssociationTypeDef, ...]:
     """Every HubSpot-defined type from `from_type` to `to_type` (primary first)."""
     found = [t for t in ASSOCIATION_TYPES if t.from_type == from_type and t.to_type == to_type]
@@ -213,6 +215,7 @@ def association_type(type_id: int) -> AssociationTypeDef | None:
     return _BY_ID.get(type_id)
 
 
+@functools.cache
 def reverse_of(t: AssociationTypeDef) -> AssociationTypeDef:
     """The same association seen from the other side."""
     for other in association_types(t.to_type, t.from_type):

@@ -3,6 +3,7 @@ write rules HubSpot enforces on them."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -359,8 +360,7 @@ class PortalState:
 
     @staticmethod
     def _link_types(link: SeedLink) -> tuple[AssociationTypeDef, ...]:
-        found = association_types(link.from_type, link.to_type)
-        return tuple(t for t in found if link.primary or not t.primary)
+        return _seed_types(link.from_type, link.to_type, link.primary)
 
     def _insert_engagement(self, seed: SeedEngagement) -> Record:
         t = self.object_type(seed.object_type)
@@ -741,7 +741,7 @@ class PortalState:
 
     def associated(
         self, from_type: str, from_id: int, to_type: str
-    ) -> Mapping[int, set[int]] | None:
+    ) -> Mapping[int, frozenset[int]] | None:
         """What a record is associated with among `to_type` (id → type ids); None if the
         record does not exist."""
         with self.lock:
@@ -792,7 +792,7 @@ class PortalState:
         with self.lock:
             now = self._now_ms()
             if types is None:
-                existing = self.links.targets(from_type, from_id, to_type).get(to_id, set())
+                existing = self.links.targets(from_type, from_id, to_type).get(to_id, frozenset())
                 removed = [
                     t for t in association_types(from_type, to_type) if t.type_id in existing
                 ]
@@ -897,6 +897,12 @@ def _stamp_missing(
         props[t.created_property] = iso_from_ms(created_ms)
     if t.modified_property not in props:
         props[t.modified_property] = iso_from_ms(updated_ms)
+
+
+@functools.cache
+def _seed_types(from_type: str, to_type: str, primary: bool) -> tuple[AssociationTypeDef, ...]:
+    """The types a generated link gets: the unlabelled one, plus the primary one if asked."""
+    return tuple(t for t in association_types(from_type, to_type) if primary or not t.primary)
 
 
 def _index_by(records: Iterable[Record], name: str) -> dict[str, int]:
