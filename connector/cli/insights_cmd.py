@@ -45,8 +45,9 @@ from connector.reports import (
     render_segments,
     write_page,
 )
-from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig, load_config
-from connector.scoring.model import LeadModel
+from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
+from connector.scoring.score_columns import ScoreColumn
+from connector.scoring_files import load_config, load_model
 from connector.settings import get_settings
 from connector.store import open_store
 
@@ -150,7 +151,7 @@ def _score(
     history: History, config: ScoringConfig, model_path: Path | None, name: str | None, quiet: bool
 ) -> ScoredModel:
     with _step(f"scoring {len(history.leads):,} leads", quiet):
-        model = LeadModel.load(model_path) if model_path else None
+        model = load_model(model_path) if model_path else None
         return score_history(history, config, model, name)
 
 
@@ -411,8 +412,8 @@ def segments(
         write_page(
             render_segments(
                 result,
-                frame["fit"].to_numpy(float),
-                frame["engagement"].to_numpy(float),
+                frame[ScoreColumn.FIT].to_numpy(float),
+                frame[ScoreColumn.ENGAGEMENT].to_numpy(float),
                 history.source,
                 now,
                 seed,

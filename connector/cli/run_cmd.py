@@ -18,9 +18,7 @@ import uvicorn
 from connector.settings import Settings, get_settings
 from connector.store import open_store
 from connector.sync.service import default_worker_id
-from connector.web.app import create_app
-from connector.web.services import WebServices
-from connector.web.serving import bind_socket
+from connector.web import WebServices, bind_socket, create_app
 
 log = logging.getLogger(__name__)
 

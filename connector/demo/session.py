@@ -51,10 +51,14 @@ from connector.scoring_files import load_config, load_model
 from connector.settings import Settings
 from connector.store import Store, open_store
 from connector.sync.report import PassReport
-from connector.web.app import create_app
-from connector.web.dashboard.access import DashboardAccess
-from connector.web.services import WebServices
-from connector.web.serving import ServedApp, bind_socket, serve_in_thread
+from connector.web import (
+    DashboardAccess,
+    ServedApp,
+    WebServices,
+    bind_socket,
+    create_app,
+    serve_in_thread,
+)
 
 DEFAULT_REPORT_NAME = "leadscore-demo-report.html"
 SCORE_WAIT_S = 60.0

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from connector.errors import LeadscoreError
-from connector.evaluation.history import History
+from connector.evaluation import History
 from connector.scoring.leads import LeadFrame
 from connector.tables import read_table
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 
 from connector.errors import LeadscoreError
-from connector.evaluation.ab import ArmComparison, compare_arms
+from connector.evaluation import ArmComparison, compare_arms
 from connector.reports.portal_history import load_portal_history, resolve_portal
 from connector.store import Store
 

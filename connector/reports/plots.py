@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from connector.evaluation.stats import BandRow, Calibration, GainsCurve
+from connector.evaluation import BandRow, Calibration, GainsCurve
 
 PALETTE = ("#2563eb", "#f97316", "#16a34a", "#dc2626", "#9333ea", "#0891b2", "#ca8a04", "#64748b")
 """Colour per series; the first two are also "converted" vs "not" and "A" vs "B"."""

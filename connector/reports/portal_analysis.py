@@ -13,8 +13,13 @@ import numpy as np
 import pandas as pd
 
 from connector.errors import LeadscoreError
-from connector.evaluation.evidence import Evidence, build_evidence
-from connector.evaluation.segments import SEGMENT_LABELS, SegmentProfile, segment_leads
+from connector.evaluation import (
+    SEGMENT_LABELS,
+    Evidence,
+    SegmentProfile,
+    build_evidence,
+    segment_leads,
+)
 from connector.reports import plots
 from connector.reports.portal_history import PortalHistory
 from connector.reports.render import evidence_figures

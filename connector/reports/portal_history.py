@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
-from connector.evaluation.history import History
+from connector.evaluation import History
 from connector.scoring.guards import post_outcome_rule
 from connector.scoring.leads import LeadFrame
 from connector.scoring.properties import DEFAULT_MODEL, property_names

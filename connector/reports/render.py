@@ -14,9 +14,7 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from connector.errors import LeadscoreError
-from connector.evaluation.compare import ConfigComparison
-from connector.evaluation.evidence import Evidence
-from connector.evaluation.segments import SegmentReport
+from connector.evaluation import ConfigComparison, Evidence, SegmentReport
 from connector.reports import plots
 
 TEMPLATES = Path(__file__).parent / "templates"

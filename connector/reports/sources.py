@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from connector.evaluation.history import History
+from connector.evaluation import History
 from connector.reports.portal_history import load_portal_history, resolve_portal
 from connector.reports.portal_model import active_model_file
 from connector.settings import Settings, get_settings
