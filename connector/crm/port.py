@@ -139,6 +139,10 @@ class CrmSession(Protocol):
         """The portal's lifecycle stages in order."""
         ...
 
+    def can_read(self, object_type: ObjectType) -> bool:
+        """Whether the portal's grant covers reading this object type."""
+        ...
+
     def provision(
         self, models: Sequence[str], segment_options: Sequence[str]
     ) -> ProvisioningReport:

@@ -27,6 +27,7 @@ from connector.hubspot.counters import CallCounter
 from connector.hubspot.gateway import HubSpotGateway
 from connector.hubspot.notifications import classify_notification
 from connector.hubspot.oauth import (
+    OPTIONAL_SCOPES,
     REQUIRED_SCOPES,
     OAuthClient,
     StateSigner,
@@ -144,6 +145,7 @@ def open_gateway(
         counter=counter,
         hub_id=access.hub_id,
         on_close=closers,
+        scopes=access.scopes,
     )
 
 
@@ -182,7 +184,8 @@ class HubSpotConnector:
         if not self.app.client_id:
             raise LeadscoreError("set LEADSCORE_CLIENT_ID (the HubSpot app's client id)")
         return authorize_url(self.app.app_url, client_id=self.app.client_id,
-                             redirect_uri=self.app.redirect_uri, state=self._signer().issue())
+                             redirect_uri=self.app.redirect_uri, state=self._signer().issue(),
+                             optional_scopes=OPTIONAL_SCOPES)
 
     def authorize(self, code: str | None, state: str | None) -> TokenGrant:
         """Check the callback's state, exchange its code, learn hub id, domain and scopes."""

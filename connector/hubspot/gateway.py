@@ -55,7 +55,7 @@ from connector.hubspot.errors import (
     translate,
 )
 from connector.hubspot.mapping import activities_frame
-from connector.hubspot.objects import ID_PROPERTY, OBJECTS, engagement
+from connector.hubspot.objects import ID_PROPERTY, OBJECTS, association, engagement
 from connector.hubspot.pacing import Pacer, PortalLimits
 from connector.hubspot.paging import AfterCursor, IdCursor, PerInputCursor, paginate
 from connector.hubspot.paths import CRM_V3, ApiPaths
@@ -132,6 +132,13 @@ def _option_inputs(options: Sequence[PropertyOption]) -> list[OptionInput]:
     ]
 
 
+def _has_type(target: Mapping[str, Any], type_id: int | None) -> bool:
+    """Whether an association target carries the given association type id."""
+    if type_id is None:
+        return False
+    return any(t.get("typeId") == type_id for t in target.get("associationTypes") or [])
+
+
 def _error_ids(error: Any) -> tuple[str, ...]:
     context = getattr(error, "context", None) or {}
     for key in ("ids", "id", "objectIds"):
@@ -163,9 +170,11 @@ class HubSpotGateway:
         sleep: Callable[[float], None] = time.sleep,
         hub_id: int | None = None,
         on_close: Sequence[Callable[[], None]] = (),
+        scopes: Sequence[str] = (),
     ) -> None:
         self._hub_id = hub_id
         self._closers = list(on_close)
+        self._scopes = frozenset(scopes)
         self.counter = counter or CallCounter()
         self.pacer = pacer or Pacer(limits)
         self._tokens = tokens
@@ -188,6 +197,12 @@ class HubSpotGateway:
     def hub_id(self) -> int:
         """The portal this gateway is bound to (0 before it is known)."""
         return self._hub_id or 0
+
+    def can_read(self, object_type: ObjectType) -> bool:
+        """Whether the grant lets us read this object type (unknown scopes: try)."""
+        if not self._scopes:
+            return True
+        return f"crm.objects.{OBJECTS[object_type].path_name}.read" in self._scopes
 
     def calls(self) -> CallTally:
         """The calls made so far; search calls do not count against the daily allowance."""
@@ -436,10 +451,14 @@ class HubSpotGateway:
 
     def associations(self, from_type: ObjectType, to_type: ObjectType,
                      ids: Sequence[str]) -> dict[str, list[str]]:
-        """Ids of `to_type` records associated with each `from_type` record."""
-        return self._linked(OBJECTS[from_type].path_name, OBJECTS[to_type].path_name, ids)
+        """Ids of `to_type` records associated with each `from_type` record; where HubSpot
+        labels one link primary (contact → primary company), that one comes first."""
+        primary = association(from_type, to_type).primary_type_id
+        return self._linked(OBJECTS[from_type].path_name, OBJECTS[to_type].path_name, ids,
+                            primary)
 
-    def _linked(self, from_name: str, to_name: str, ids: Sequence[str]) -> dict[str, list[str]]:
+    def _linked(self, from_name: str, to_name: str, ids: Sequence[str],
+                primary_type_id: int | None = None) -> dict[str, list[str]]:
         """v4 batch read, ≤1000 inputs per call; inputs whose associations span several
         pages are asked again with their `after` cursor. Records with none map to []."""
         unique = list(dict.fromkeys(str(i) for i in ids))
@@ -457,8 +476,12 @@ class HubSpotGateway:
         for body in paginate(fetch, PerInputCursor(unique, ASSOCIATIONS_BATCH_LIMIT)):
             for result in body.get("results") or []:
                 source = str(result["from"]["id"])
-                targets = [str(t["toObjectId"]) for t in result.get("to") or []]
-                linked.setdefault(source, []).extend(targets)
+                found = linked.setdefault(source, [])
+                for target in result.get("to") or []:
+                    if _has_type(target, primary_type_id):
+                        found.insert(0, str(target["toObjectId"]))
+                    else:
+                        found.append(str(target["toObjectId"]))
         return linked
 
     def engagements(self, kind: str, ids: Sequence[str],

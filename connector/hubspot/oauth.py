@@ -34,6 +34,13 @@ REQUIRED_SCOPES: tuple[str, ...] = (
 )
 """Scopes the connector needs: read/write contacts, create its properties, OAuth itself."""
 
+OPTIONAL_SCOPES: tuple[str, ...] = (
+    "crm.objects.companies.read",
+    "crm.objects.deals.read",
+)
+"""Scopes asked as optional: with them, scoring sees each contact's company and deals;
+without them (an older install) contacts are scored on their own properties."""
+
 
 class ReconnectRequired(HubSpotError):
     """The refresh token or code is no longer valid (uninstalled, revoked): reconnect."""

@@ -20,13 +20,14 @@ from connector.scoring.stored_inputs import STATE_MODEL as STATE_MODEL
 from connector.scoring.stored_inputs import lead_frame_from_states as lead_frame_from_states
 from connector.scoring.stored_inputs import properties_of as properties_of
 from connector.scoring.stored_inputs import stored_inputs as stored_inputs
+from connector.sync.accounts import contact_properties
 from connector.sync.fingerprints import input_hashes
 
 
 def read_properties(config: ScoringConfig, vocabulary: ReadVocabulary) -> list[str]:
     """The contact properties a pass reads: the rules' inputs and what the CRM says to read
     always (stage, engagement summaries, model features), minus volatile ones."""
-    names = {*config.properties_used(), *vocabulary.always}
+    names = {*contact_properties(config.properties_used()), *vocabulary.always}
     return sorted(n for n in names if n not in vocabulary.volatile)
 
 

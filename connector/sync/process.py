@@ -22,6 +22,7 @@ from connector.crm import CrmRecord, CrmSession
 from connector.crm.frames import lead_frame
 from connector.scoring.leads import LeadFrame
 from connector.store import ContactState, Store
+from connector.sync.accounts import AccountReads, with_accounts
 from connector.sync.experiment import desired_by_arm
 from connector.sync.inputs import (
     STATE_MODEL,
@@ -136,15 +137,20 @@ class ContactProcessor:
         activity_kinds: Sequence[str],
         *,
         now: Callable[[], datetime],
+        accounts: AccountReads | None = None,
         dry_run: bool = False,
     ) -> None:
-        """Bind the portal's CRM session, scoring and what to read."""
+        """Bind the portal's CRM session, scoring and what to read (`properties` of the
+        contact itself, `accounts`: what of its company and account)."""
         self.store = store
         self.crm = crm
         self.scoring = scoring
         self.portal_id = portal_id
         self.properties = list(properties)
         self.kinds = list(activity_kinds)
+        self.accounts = accounts or AccountReads((), ())
+        self.columns = [*self.properties, *self.accounts.columns]
+        """Every input column: the contact's properties, then its account's."""
         self.now = now
         self.dry_run = dry_run
 
@@ -174,8 +180,9 @@ class ContactProcessor:
         if self.scoring.experiment is not None:
             self.scoring.experiment.enrol(candidates, dry_run=self.dry_run)
         activities = self.crm.activities([r.id for r in candidates], self.kinds)
-        frame = lead_frame(candidates, self.properties, activities)
-        hashes = frame_hashes(frame, self.properties)
+        frame = with_accounts(self.crm, lead_frame(candidates, self.properties, activities),
+                              self.accounts, self.now())
+        hashes = frame_hashes(frame, self.columns)
         fresh = [
             str(cid) for cid in frame.contacts.index
             if not (current(states.get(int(cid)), versions)
@@ -188,7 +195,7 @@ class ContactProcessor:
             contacts=frame.contacts.loc[fresh],
             activities=frame.activities[frame.activities["contact_id"].isin(fresh)],
         )
-        plan, kept = plan_scores(self.scoring, subset, self.properties, states,
+        plan, kept = plan_scores(self.scoring, subset, self.columns, states,
                                  self.portal_id, self.now())
         report.contacts_scored += len(plan.states)
         report.unchanged_scores += kept

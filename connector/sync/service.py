@@ -36,6 +36,7 @@ from connector.scoring_files import load_config
 from connector.settings import Settings
 from connector.store import Portal, Store, lease_name
 from connector.store.records import RunKind, RunStatus
+from connector.sync.accounts import account_reads
 from connector.sync.budget import BudgetMeter
 from connector.sync.experiment import experiment_scorers
 from connector.sync.inputs import STATE_MODEL, read_properties
@@ -109,12 +110,18 @@ class SyncService:
         self.worker_id = worker_id or default_worker_id()
         self.now = now
         self.properties = read_properties(self.config, crm.vocabulary)
+        self.accounts = account_reads(self.config.properties_used())
         self.activity_kinds = self.config.activity_kinds_used()
         self.scorers = ScorerCache(store, self.config)
         self.experiment = experiment_scorers(store, settings, self.config)
         self._stages: dict[int, tuple[float, tuple[str, ...]]] = {}
         self._provisioned: set[int] = set()
         self._lock = threading.Lock()
+
+    @property
+    def input_columns(self) -> list[str]:
+        """Every stored input column: the contact's properties, then its account's."""
+        return [*self.properties, *self.accounts.columns]
 
     # ---- sessions and portal facts ------------------------------------------------------
 
@@ -184,7 +191,7 @@ class SyncService:
                    dry_run: bool) -> ContactProcessor:
         return ContactProcessor(self.store, session.crm, scoring, session.hub_id,
                                 self.properties, self.activity_kinds, now=self.now,
-                                dry_run=dry_run)
+                                accounts=self.accounts, dry_run=dry_run)
 
     def _run(self, portal_id: int, kind: RunKind, dry_run: bool,
              body: Callable[[PassReport, PortalSession], None]) -> PassReport:
@@ -280,6 +287,31 @@ class SyncService:
 
         return self._run(portal_id, "webhook", False, body)
 
+    def process_accounts(self, portal_id: int, company_ids: Sequence[str],
+                         deal_ids: Sequence[str]) -> PassReport:
+        """Rescore the contacts of changed companies and of new or changed deals.
+
+        A company's firmographics or an account's open deals feed its contacts' scores,
+        but changing them does not touch the contacts, so their property echo check is off.
+        """
+        def body(report: PassReport, session: PortalSession) -> None:
+            self.ensure_properties(session)
+            scoring = self.scorer_for(portal_id, self.stages(session))
+            report.model_version = ",".join(scoring.model_versions.values()) or None
+            members = session.crm.associations(ObjectType.COMPANIES, ObjectType.CONTACTS,
+                                               list(company_ids))
+            buyers = (session.crm.associations(ObjectType.DEALS, ObjectType.CONTACTS,
+                                               list(deal_ids))
+                      if session.crm.can_read(ObjectType.DEALS) else {})
+            ids = list(dict.fromkeys(c for linked in (*members.values(), *buyers.values())
+                                     for c in linked))
+            records = session.crm.read(ObjectType.CONTACTS, ids, self.properties)
+            self._processor(session, scoring, False).process(records, report,
+                                                             check_properties=False)
+            report.completed = True
+
+        return self._run(portal_id, "webhook", False, body)
+
     def forget_contacts(self, portal_id: int, contact_ids: Sequence[str]) -> int:
         """Forget contacts deleted, merged away or erased for privacy; returns how many."""
         ids = [int(i) for i in contact_ids if str(i).isdigit()]
@@ -293,7 +325,7 @@ class SyncService:
                 scoring = self.scorer_for(portal_id, self.stages(session))
                 report.model_version = ",".join(scoring.model_versions.values()) or None
                 rescore_portal(
-                    self.store, session.crm, scoring, self.properties, report,
+                    self.store, session.crm, scoring, self.input_columns, report,
                     now=self.now(),
                     budget=call_budget(self.allowance(session.portal).daily),
                     meter=BudgetMeter(self.store, portal_id, session.crm),

@@ -20,15 +20,17 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
 from connector.crm import CrmConnector, Ignored, Notification, ObjectType
 from connector.store import InboxClaim, InboxEvent, Portal, Store
+from connector.sync.accounts import relevant_properties
 from connector.sync.leases import holder_is_dead
 from connector.sync.portal_session import PortalUnavailable
+from connector.sync.report import PassReport
 from connector.sync.service import SyncService
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,11 @@ SWEEP_INTERVAL_S = 10.0
 # stalling everything for its remaining seconds.
 WEBHOOK_SHARE = 0.6
 
-Action = Literal["rescore", "forget"]
+Action = Literal["rescore", "forget", "company", "deal"]
+"""`rescore`/`forget` a contact; `company`/`deal`: rescore the contacts of that company or
+deal (its record id is the action's `contact_id`)."""
+ACCOUNT_ACTIONS: dict[ObjectType, Action] = {ObjectType.COMPANIES: "company",
+                                             ObjectType.DEALS: "deal"}
 
 
 @dataclass(frozen=True)
@@ -116,9 +122,15 @@ def classify(
     when = event.occurred_at.timestamp() * 1000
     intents: list[_Intent] = []
     for change in outcome:
-        if change.object_type is not ObjectType.CONTACTS:
-            return f"{change.object_type} events do not change contact scores"
-        intents.append(_Intent(change.action, change.object_id, when, event.id))
+        if change.object_type is ObjectType.CONTACTS:
+            intents.append(_Intent(change.action, change.object_id, when, event.id))
+        elif change.action == "rescore":
+            action = ACCOUNT_ACTIONS[change.object_type]
+            intents.append(_Intent(action, change.object_id, when, event.id))
+    if not intents:
+        # A deleted company or deal has no links left to follow; its contacts are
+        # rescored with their next change or pass.
+        return f"{event.subscription_type} leaves no contact to rescore"
     return intents
 
 
@@ -134,16 +146,18 @@ def plan_portal(
     newest of its events, else rescored (a restore after a deletion, say).
     """
     skipped: dict[str, list[int]] = {}
-    by_contact: dict[int, list[_Intent]] = {}
+    by_record: dict[tuple[str, int], list[_Intent]] = {}
     for event in events:
         outcome = classify(event, crm, relevant)
         if isinstance(outcome, str):
             skipped.setdefault(outcome, []).append(event.id)
             continue
         for intent in outcome:
-            by_contact.setdefault(intent.contact_id, []).append(intent)
+            # A contact's rescore and forget compete; a company's or deal's stand apart.
+            group = "contact" if intent.action in ("rescore", "forget") else intent.action
+            by_record.setdefault((group, intent.contact_id), []).append(intent)
     actions = []
-    for contact_id, intents in sorted(by_contact.items()):
+    for (_, contact_id), intents in sorted(by_record.items()):
         newest = max(intents, key=lambda i: (i.occurred_at_ms, i.action == "forget"))
         event_ids = tuple(sorted({i.event_id for i in intents}))
         actions.append(ContactAction(newest.action, contact_id, event_ids))
@@ -179,7 +193,7 @@ class WebhookDrain:
         """
         self._store = store
         self._service = service
-        self._relevant = {ObjectType.CONTACTS: frozenset(service.properties)}
+        self._relevant = relevant_properties(service.properties, service.accounts)
         self._worker_id = worker_id
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
@@ -312,57 +326,73 @@ class WebhookDrain:
         """Act on one portal's plan and settle its events; returns the HubSpot calls made."""
         for reason, event_ids in plan.skipped.items():
             self._skip(token, event_ids, reason)
-        inbox = self._store.inbox
         calls = 0
         rescore = plan.ids("rescore")
         if rescore:
-            started = time.monotonic()
-            try:
-                report = self._service.process_contacts(plan.portal_id, [str(c) for c in rescore])
-            except PortalUnavailable as exc:
-                # Disconnected meanwhile: the events wait (released) for a reconnection.
-                log.warning("portal %d unavailable; webhook events kept: %s", plan.portal_id, exc)
-                return 0
-            except Exception as exc:
-                # Anything else (a bad stored token, a bug) fails these events visibly and
-                # retries them a few times, instead of leaving them claimed until stale.
-                log.exception("rescoring contacts of portal %d failed", plan.portal_id)
-                self.stats.last_error = f"{type(exc).__name__}: {exc}"
-                self.stats.events["failed"] += inbox.mark_failed(
-                    token, plan.events_of(rescore, "rescore"), self.stats.last_error,
-                    retry_in=RETRY_AFTER,
-                )
-                return 0
-            events = plan.events_of(rescore, "rescore")
-            log.debug("portal %d: rescored %d contact(s) for %d event(s) in %.2f s, %d API calls",
-                      plan.portal_id, len(rescore), len(events), time.monotonic() - started,
-                      report.api_calls_total)
-            if report.completed:
-                # Per-contact write failures stay in the contact state and are retried by
-                # the next pass: the events themselves are done.
-                self.stats.contacts_rescored += len(rescore)
-                self.stats.events["processed"] += inbox.mark_processed(token, events)
-            elif self._needs_reconnect(plan.portal_id):
-                log.warning("portal %d needs reconnection; its webhook events are kept",
-                            plan.portal_id)
-                return report.api_calls_total
-            else:
-                message = "; ".join(report.errors) or "rescoring did not complete"
-                self.stats.last_error = message
-                log.warning("rescoring %d contact(s) of portal %d failed: %s",
-                            len(rescore), plan.portal_id, message)
-                self.stats.events["failed"] += inbox.mark_failed(
-                    token, events, message, retry_in=RETRY_AFTER
-                )
-            calls = report.api_calls_total
+            done, go_on = self._act(token, plan, ("rescore",), lambda: self._service
+                                    .process_contacts(plan.portal_id, [str(c) for c in rescore]))
+            calls += done
+            if not go_on:
+                return calls
+        companies, deals = plan.ids("company"), plan.ids("deal")
+        if companies or deals:
+            done, go_on = self._act(token, plan, ("company", "deal"), lambda: self._service
+                                    .process_accounts(plan.portal_id, [str(c) for c in companies],
+                                                      [str(d) for d in deals]))
+            calls += done
+            if not go_on:
+                return calls
         forget = plan.ids("forget")
         if forget:
             self._service.forget_contacts(plan.portal_id, [str(c) for c in forget])
             self.stats.contacts_forgotten += len(forget)
-            self.stats.events["processed"] += inbox.mark_processed(
+            self.stats.events["processed"] += self._store.inbox.mark_processed(
                 token, plan.events_of(forget, "forget")
             )
         return calls
+
+    def _act(self, token: str, plan: PortalPlan, actions: tuple[Action, ...],
+             run: Callable[[], PassReport]) -> tuple[int, bool]:
+        """Run one kind of rescoring and settle its events; returns the calls it made and
+        whether the portal's other work may go on."""
+        inbox = self._store.inbox
+        events = [e for action in actions for e in plan.events_of(plan.ids(action), action)]
+        started = time.monotonic()
+        try:
+            report = run()
+        except PortalUnavailable as exc:
+            # Disconnected meanwhile: the events wait (released) for a reconnection.
+            log.warning("portal %d unavailable; webhook events kept: %s", plan.portal_id, exc)
+            return 0, False
+        except Exception as exc:
+            # Anything else (a bad stored token, a bug) fails these events visibly and
+            # retries them a few times, instead of leaving them claimed until stale.
+            log.exception("rescoring contacts of portal %d failed", plan.portal_id)
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            self.stats.events["failed"] += inbox.mark_failed(
+                token, events, self.stats.last_error, retry_in=RETRY_AFTER
+            )
+            return 0, False
+        log.debug("portal %d: rescored %d contact(s) for %d event(s) in %.2f s, %d API calls",
+                  plan.portal_id, report.contacts_scored, len(events),
+                  time.monotonic() - started, report.api_calls_total)
+        if report.completed:
+            # Per-contact write failures stay in the contact state and are retried by
+            # the next pass: the events themselves are done.
+            self.stats.contacts_rescored += report.contacts_read
+            self.stats.events["processed"] += inbox.mark_processed(token, events)
+        elif self._needs_reconnect(plan.portal_id):
+            log.warning("portal %d needs reconnection; its webhook events are kept",
+                        plan.portal_id)
+            return report.api_calls_total, False
+        else:
+            message = "; ".join(report.errors) or "rescoring did not complete"
+            self.stats.last_error = message
+            log.warning("rescoring contacts of portal %d failed: %s", plan.portal_id, message)
+            self.stats.events["failed"] += inbox.mark_failed(
+                token, events, message, retry_in=RETRY_AFTER
+            )
+        return report.api_calls_total, True
 
     def _needs_reconnect(self, portal_id: int) -> bool:
         portal = self._store.portals.get(portal_id)

@@ -40,7 +40,7 @@ def test_stored_inputs_rebuild_the_same_hash(box: Box, store: Store, tmp_path: P
     states = [s for batch in store.contacts.iter_batches(hub, STATE_MODEL) for s in batch]
     frame = lead_frame_from_states(states)
     assert not frame.activities.empty
-    hashes = frame_hashes(frame, service.properties)
+    hashes = frame_hashes(frame, service.input_columns)
     assert all(hashes[str(s.contact_id)] == s.input_hash for s in states)
 
 

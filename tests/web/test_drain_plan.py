@@ -15,7 +15,9 @@ from connector.sync.webhook_drain import plan_portal as plan_events
 
 HUBSPOT = HubSpotConnector(HubSpotApp("http://127.0.0.1:9", "http://127.0.0.1:9", "id",
                                       "secret", "http://127.0.0.1:9/oauth/callback"))
-SCORING = {ObjectType.CONTACTS: frozenset({"jobtitle", "numemployees", "lifecyclestage"})}
+SCORING = {ObjectType.CONTACTS: frozenset({"jobtitle", "numemployees", "lifecyclestage"}),
+           ObjectType.COMPANIES: frozenset({"industry", "numberofemployees"}),
+           ObjectType.DEALS: frozenset({"dealstage"})}
 
 
 def classify(event: InboxEvent, relevant: object) -> object:
@@ -59,12 +61,27 @@ def test_own_property_changes_are_echoes() -> None:
 
 def test_irrelevant_properties_and_unknown_types_are_skipped_with_reasons() -> None:
     irrelevant = event("contact.propertyChange", 5, prop="hs_persona")
-    unknown = event("deal.creation", 5)
+    unknown = event("ticket.creation", 5)
     plan = plan_portal(1, [irrelevant, unknown], SCORING)
     assert plan.actions == ()
     assert plan.skipped == {
         "contact property hs_persona does not feed scoring": (irrelevant.id,),
-        "deals events do not change contact scores": (unknown.id,),
+        "unhandled event type ticket.creation": (unknown.id,),
+    }
+
+
+def test_company_and_deal_changes_rescore_their_contacts_apart_from_contact_ids() -> None:
+    events = [event("contact.creation", 7), event("company.propertyChange", 7, prop="industry"),
+              event("company.propertyChange", 8, prop="zip"), event("deal.creation", 7),
+              event("deal.deletion", 9)]
+    plan = plan_portal(1, events, SCORING)
+    # Contact 7, company 7 and deal 7 are three records: none folds into another.
+    assert plan.ids("rescore") == [7]
+    assert plan.ids("company") == [7]
+    assert plan.ids("deal") == [7]
+    assert plan.skipped == {
+        "company property zip does not feed scoring": (events[2].id,),
+        "deal.deletion leaves no contact to rescore": (events[4].id,),
     }
 
 
