@@ -131,28 +131,30 @@ def _labels_json(
     }
 
 
+def _portal(
+    sandbox: Sandbox, request: Request, source: ObjectTypeDef, target: ObjectTypeDef, write: bool
+) -> PortalState:
+    """The request's portal, if its token may read (or `write`) both object types."""
+    scopes = write_objects if write else read_objects
+    authorized_portal(sandbox, request, scopes(target.name))
+    return authorized_portal(sandbox, request, scopes(source.name))
+
+
 def associations_router(sandbox: Sandbox) -> APIRouter:
     """Routes under an associations prefix (`/crm/v4/associations`)."""
     router = APIRouter()
 
-    def portal_for(
-        request: Request, source: ObjectTypeDef, target: ObjectTypeDef, write: bool
-    ) -> PortalState:
-        scopes = write_objects if write else read_objects
-        authorized_portal(sandbox, request, scopes(target.name))
-        return authorized_portal(sandbox, request, scopes(source.name))
-
     @router.get("/{from_type}/{to_type}/labels")
     async def labels(from_type: str, to_type: str, request: Request) -> Response:
         source, target = _pair(from_type, to_type)
-        portal_for(request, source, target, write=False)
+        _portal(sandbox, request, source, target, write=False)
         defs = association_types(source.name, target.name)
         return json_response({"results": [spec_json(d) for d in sorted(defs, key=_by_id)]})
 
     @router.post("/{from_type}/{to_type}/batch/read")
     async def batch_read(from_type: str, to_type: str, request: Request) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=False)
+        portal = _portal(sandbox, request, source, target, write=False)
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_INPUTS)
         results: list[dict[str, Any]] = []
@@ -191,7 +193,7 @@ def associations_router(sandbox: Sandbox) -> APIRouter:
     @router.post("/{from_type}/{to_type}/batch/create")
     async def batch_create(from_type: str, to_type: str, request: Request) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=True)
+        portal = _portal(sandbox, request, source, target, write=True)
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_INPUTS)
         results: list[dict[str, Any]] = []
@@ -212,7 +214,7 @@ def associations_router(sandbox: Sandbox) -> APIRouter:
     @router.post("/{from_type}/{to_type}/batch/associate/default")
     async def batch_default(from_type: str, to_type: str, request: Request) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=True)
+        portal = _portal(sandbox, request, source, target, write=True)
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_INPUTS)
         results: list[dict[str, Any]] = []
@@ -230,7 +232,7 @@ def associations_router(sandbox: Sandbox) -> APIRouter:
     @router.post("/{from_type}/{to_type}/batch/archive")
     async def batch_archive(from_type: str, to_type: str, request: Request) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=True)
+        portal = _portal(sandbox, request, source, target, write=True)
         _, inputs = await read_inputs(request, MAX_INPUTS)
         with portal.lock:
             for item in inputs:
@@ -249,19 +251,12 @@ def record_associations_router(sandbox: Sandbox) -> APIRouter:
     """Per-record association routes under an objects prefix (`/crm/v4/objects`)."""
     router = APIRouter()
 
-    def portal_for(
-        request: Request, source: ObjectTypeDef, target: ObjectTypeDef, write: bool
-    ) -> PortalState:
-        scopes = write_objects if write else read_objects
-        authorized_portal(sandbox, request, scopes(target.name))
-        return authorized_portal(sandbox, request, scopes(source.name))
-
     @router.get("/{from_type}/{object_id}/associations/{to_type}")
     async def list_associations(
         from_type: str, object_id: str, to_type: str, request: Request
     ) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=False)
+        portal = _portal(sandbox, request, source, target, write=False)
         from_id = parse_id(object_id)
         limit = query_int(request, "limit", MAX_LIST_LIMIT)
         if not 1 <= limit <= MAX_LIST_LIMIT:
@@ -284,7 +279,7 @@ def record_associations_router(sandbox: Sandbox) -> APIRouter:
         from_type: str, object_id: str, to_type: str, to_object_id: str, request: Request
     ) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=True)
+        portal = _portal(sandbox, request, source, target, write=True)
         started = sandbox.clock.now_ms()
         from_id, to_id = parse_id(object_id), parse_id(to_object_id)
         with portal.lock:
@@ -297,7 +292,7 @@ def record_associations_router(sandbox: Sandbox) -> APIRouter:
         from_type: str, object_id: str, to_type: str, to_object_id: str, request: Request
     ) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=True)
+        portal = _portal(sandbox, request, source, target, write=True)
         from_id, to_id = parse_id(object_id), parse_id(to_object_id)
         types = _parse_types(await read_json(request), source.name, target.name)
         with portal.lock:
@@ -309,7 +304,7 @@ def record_associations_router(sandbox: Sandbox) -> APIRouter:
         from_type: str, object_id: str, to_type: str, to_object_id: str, request: Request
     ) -> Response:
         source, target = _pair(from_type, to_type)
-        portal = portal_for(request, source, target, write=True)
+        portal = _portal(sandbox, request, source, target, write=True)
         portal.dissociate(source.name, parse_id(object_id), target.name, parse_id(to_object_id))
         return Response(status_code=204)
 
