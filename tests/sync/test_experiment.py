@@ -77,6 +77,7 @@ def test_split_by_arm_sends_contacts_without_an_arm_to_the_champion() -> None:
 def test_a_challenger_with_other_scoring_models_is_refused(tmp_path: Path) -> None:
     data = yaml.safe_load(CONFIG.read_text())
     data["models"]["other"] = data["models"].pop("default")
+    data.pop("companies")  # it rolls up the `default` model, which this file no longer has
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data))
     settings = Settings(data_dir=tmp_path, challenger_config=str(path))
