@@ -13,13 +13,13 @@ def test_provisioning_is_idempotent_and_updates_drift(sandbox: Sandbox) -> None:
     gateway = sandbox.gateway(limits=UNPACED)
     first = provision(gateway, ["default", "emea"], ["smb", "enterprise"])
     assert first.group_created
-    assert len(first.created) == 18
+    assert len(first.created) == 20  # 10 properties per model, leadscore_grade included
     assert "leadscore_score" in first.created and "leadscore_emea_tier" in first.created
     assert first.updated == () and first.unchanged == ()
 
     second = provision(gateway, ["default", "emea"], ["smb", "enterprise"])
     assert not second.changed
-    assert len(second.unchanged) == 18
+    assert len(second.unchanged) == 20
 
     third = provision(gateway, ["default", "emea"], ["smb", "enterprise", "startup"])
     assert set(third.updated) == {"leadscore_segment", "leadscore_emea_segment"}
@@ -58,4 +58,4 @@ def test_conflict_on_create_is_compared_not_fatal(sandbox: Sandbox) -> None:
 
     report = provision(Stale(), ["default"])  # type: ignore[arg-type]
     assert report.created == ()
-    assert len(report.unchanged) == 9
+    assert len(report.unchanged) == 10
