@@ -82,7 +82,7 @@ class SandboxConfig(BaseModel):
         default_factory=list,
         description=(
             "further subscriptions: company.creation, company.deletion, company.merge, "
-            "deal.creation, deal.deletion, <object>.associationChange, and "
+            "deal.creation, deal.deletion, deal.merge, <object>.associationChange, and "
             "<object>.propertyChange:<property> (e.g. deal.propertyChange:dealstage)"
         ),
     )

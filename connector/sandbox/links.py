@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from connector.sandbox.object_types import (
     AssociationTypeDef,
     association_type,
-    association_types,
+    primary_holder,
     reverse_of,
 )
 
@@ -55,16 +55,22 @@ class AssociationGraph:
     def add(self, t: AssociationTypeDef, from_id: int, to_id: int) -> list[tuple[int, int]]:
         """Associate `from_id` → `to_id` with type `t` (and the reverse type the other way).
 
-        A primary type is exclusive, as in HubSpot: a record has one primary company, so
-        the previous primary link of `from_id` is demoted to the unlabelled type. Returns
-        the (from_id, to_id) pairs of `t`'s direction whose types changed.
+        A primary type is exclusive on the side that points at the company, as in HubSpot:
+        a contact (or deal) has one primary company, so its previous primary link is
+        dropped (the unlabelled one stays), while a company is the primary company of many.
+        Returns the (from_id, to_id) pairs, in `t`'s direction, whose types changed.
         """
         changed: list[tuple[int, int]] = []
         if t.primary:
-            for other_id, types in list(self.targets(t.from_type, from_id, t.to_type).items()):
-                if other_id != to_id and t.type_id in types:
-                    self._discard(t, from_id, other_id)
-                    changed.append((from_id, other_id))
+            holder = primary_holder(t)
+            forward = holder is t
+            holder_id, company_id = (from_id, to_id) if forward else (to_id, from_id)
+            for other, types in list(
+                self.targets(holder.from_type, holder_id, holder.to_type).items()
+            ):
+                if other != company_id and holder.type_id in types:
+                    self._discard(holder, holder_id, other)
+                    changed.append((holder_id, other) if forward else (other, holder_id))
         if self._put(t, from_id, to_id):
             changed.append((from_id, to_id))
         return changed
@@ -102,8 +108,8 @@ class AssociationGraph:
     def move_record(self, object_type: str, old_id: int, new_id: int) -> None:
         """Give `new_id` every association of `old_id` (a merge), then drop `old_id`'s.
 
-        The surviving record keeps its own primary links; the merged one's are added as
-        unlabelled ones where the survivor already has a primary.
+        The surviving record keeps its own primary company; the merged one's primary
+        company stays linked, unlabelled (the unlabelled type always comes with it).
         """
         moved: list[tuple[AssociationTypeDef, int]] = []
         for (from_type, _), side in list(self._edges.items()):
@@ -115,17 +121,17 @@ class AssociationGraph:
         for t, to_id in sorted(moved, key=lambda pair: pair[0].primary):
             if to_id == new_id:
                 continue
-            has_primary = t.primary and any(
-                t.type_id in types
-                for types in self.targets(object_type, new_id, t.to_type).values()
-            )
-            if not has_primary:
-                self._put(t, new_id, to_id)
-            else:
-                unlabelled = next(
-                    d for d in association_types(object_type, t.to_type) if not d.primary
+            holder = primary_holder(t)
+            keeps_own = (
+                t.primary
+                and holder is t
+                and any(
+                    t.type_id in types
+                    for types in self.targets(t.from_type, new_id, t.to_type).values()
                 )
-                self._put(unlabelled, new_id, to_id)
+            )
+            if not keeps_own:
+                self.add(t, new_id, to_id)
 
     # ---- internals -------------------------------------------------------------------------
 

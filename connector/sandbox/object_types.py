@@ -224,4 +224,10 @@ def reverse_of(t: AssociationTypeDef) -> AssociationTypeDef:
     raise KeyError(t)
 
 
+def primary_holder(t: AssociationTypeDef) -> AssociationTypeDef:
+    """The direction of a primary type that is exclusive: the one pointing at the company
+    (a contact or deal has one primary company; a company is primary for many)."""
+    return t if t.to_type == COMPANIES else reverse_of(t)
+
+
 _BY_ID = {t.type_id: t for t in ASSOCIATION_TYPES}

@@ -51,7 +51,7 @@ _SYSTEM_STAMPS = frozenset(
 # Object types whose lifecycle stage only moves forward.
 _LIFECYCLE_TYPES = frozenset({CONTACTS, COMPANIES})
 # Object types HubSpot can merge (`POST /crm/v3/objects/{type}/merge`).
-MERGEABLE_TYPES = frozenset({CONTACTS, COMPANIES})
+MERGEABLE_TYPES = frozenset({CONTACTS, COMPANIES, DEALS})
 
 Emit = Callable[[WebhookEvent], None]
 
@@ -641,7 +641,7 @@ class PortalState:
     def merge(
         self, object_type: str, primary_id: int, merged_id: int, source: str = "API"
     ) -> Record:
-        """Merge two contacts or companies as HubSpot does: the primary keeps its id and its
+        """Merge two contacts, companies or deals as HubSpot does: the primary keeps its id and its
         values, gains the values it lacks from the other and the other's associations; the
         other is archived. One `<type>.merge` webhook names both (`primaryObjectId`,
         `mergedObjectIds`, `newObjectId`)."""

@@ -329,3 +329,33 @@ def test_company_and_deal_reads_need_their_own_scopes() -> None:
     assert "crm.objects.companies.read" in companies.text
     assert deals.status_code == 403
     assert links.status_code == 403
+
+
+def test_merging_companies_moves_contacts_and_deals(small: SandboxServer) -> None:
+    portal = small.sandbox.portals[HUB]
+    primary, twin = list(portal.links.sources("companies", "contacts"))[:2]
+    contacts = set(portal.links.ids("companies", primary, "contacts")) | set(
+        portal.links.ids("companies", twin, "contacts")
+    )
+    with http_client(small) as http:
+        merged = http.post(
+            "/crm/v3/objects/companies/merge",
+            json={"primaryObjectId": str(primary), "objectIdToMerge": str(twin)},
+        )
+        gone = http.get(f"/crm/v3/objects/companies/{twin}")
+        engagements = http.post(
+            "/crm/v3/objects/calls/merge", json={"primaryObjectId": "1", "objectIdToMerge": "2"}
+        )
+    assert merged.status_code == 200 and merged.json()["id"] == str(primary)
+    assert merged.json()["properties"]["num_associated_contacts"] == str(len(contacts))
+    assert gone.status_code == 404
+    assert set(portal.links.ids("companies", primary, "contacts")) == contacts
+    # Every moved contact still has exactly one primary company: the survivor's or its own.
+    for contact in contacts:
+        primaries = [
+            c
+            for c, types in portal.links.targets("contacts", contact, "companies").items()
+            if 1 in types
+        ]
+        assert len(primaries) == 1
+    assert engagements.status_code == 400
