@@ -16,8 +16,11 @@ from connector.errors import LeadscoreError
 from connector.evaluation import Evidence, RankedOutcomes, build_evidence
 from connector.reports import PortalHistory
 from connector.scoring.ledger import Ledger
+from connector.scoring.score_columns import ScoreColumn
 
-SCORE_FRAME_COLUMNS = ["score", "tier", "likelihood", "reasons"]
+SCORE_FRAME_COLUMNS = [
+    ScoreColumn.SCORE, ScoreColumn.TIER, ScoreColumn.LIKELIHOOD, ScoreColumn.REASONS
+]
 
 
 def grade(
@@ -30,7 +33,7 @@ def grade(
     adds which criteria fired to the report.
     """
     written = portal_history.written
-    scored = written[written["score"].notna()]
+    scored = written[written[ScoreColumn.SCORE].notna()]
     if scored.empty:
         raise LeadscoreError(f"portal {portal_history.portal.hub_id}: no contact was scored")
     unknown = scored.index.difference(truth.converted.index)
@@ -56,7 +59,7 @@ def grade(
     # Leads HubSpot still shows as open: the ones whose future the score has to forecast.
     open_mask = ~known.reindex(scored.index).fillna(False).to_numpy(dtype=bool)
     future = converted & open_mask
-    open_scores = scored["score"].to_numpy(float)[open_mask]
+    open_scores = scored[ScoreColumn.SCORE].to_numpy(float)[open_mask]
     open_future = future[open_mask]
     auc_open = (
         RankedOutcomes(open_scores, open_future).auc()

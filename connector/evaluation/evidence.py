@@ -28,8 +28,9 @@ from connector.evaluation.stats import (
 )
 from connector.scoring.ledger import Ledger
 from connector.scoring.properties import TIERS
+from connector.scoring.score_columns import ScoreColumn
 
-SCORE_COLUMNS = ("score", "tier", "likelihood", "reasons")
+SCORE_COLUMNS = (ScoreColumn.SCORE, ScoreColumn.TIER, ScoreColumn.LIKELIHOOD, ScoreColumn.REASONS)
 """Score frame columns the evidence reads."""
 
 
@@ -138,10 +139,10 @@ def build_evidence(
         raise LeadscoreError(f"{len(y)} outcomes for {len(frame)} scored leads")
     if len(y) == 0:
         raise LeadscoreError("no leads to evaluate")
-    scores = frame["score"].to_numpy(float)
+    scores = frame[ScoreColumn.SCORE].to_numpy(float)
     ranked = RankedOutcomes(scores, y)
-    tiers = frame["tier"].astype(str).to_numpy()
-    likelihood = pd.to_numeric(frame["likelihood"], errors="coerce").to_numpy(float)
+    tiers = frame[ScoreColumn.TIER].astype(str).to_numpy()
+    likelihood = pd.to_numeric(frame[ScoreColumn.LIKELIHOOD], errors="coerce").to_numpy(float)
     has_likelihood = bool(np.isfinite(likelihood).all())
     tier_rows = _tier_rows(tiers, y)
     by_tier = {row.tier: row for row in tier_rows}
@@ -174,7 +175,7 @@ def build_evidence(
                 score=float(scores[i]),
                 tier=str(tiers[i]),
                 likelihood=float(likelihood[i]),
-                reasons=str(frame["reasons"].iloc[i] or ""),
+                reasons=str(frame[ScoreColumn.REASONS].iloc[i] or ""),
             )
             for i in review_order[:review_limit]
         ],

@@ -32,6 +32,7 @@ from connector.evaluation.attributes import (
 )
 from connector.evaluation.stats import wilson_interval
 from connector.scoring.leads import LeadFrame
+from connector.scoring.score_columns import ScoreColumn
 
 SEGMENT_SLUGS = ("fast_track", "direct_outreach", "nurture", "requalify", "long_nurture", "exclude")
 """Every slug a segment can have: the options of the `leadscore_segment` enumeration."""
@@ -98,10 +99,10 @@ class FeatureSpace:
     ) -> FeatureSpace:
         """Learn centring, scaling and categories from the training leads."""
         space = cls(
-            fit_mean=float(scores["fit"].mean()),
-            fit_std=_std(scores["fit"]),
-            engagement_mean=float(scores["engagement"].mean()),
-            engagement_std=_std(scores["engagement"]),
+            fit_mean=float(scores[ScoreColumn.FIT].mean()),
+            fit_std=_std(scores[ScoreColumn.FIT]),
+            engagement_mean=float(scores[ScoreColumn.ENGAGEMENT].mean()),
+            engagement_std=_std(scores[ScoreColumn.ENGAGEMENT]),
         )
         for attribute in attributes:
             column = contacts[attribute.name]
@@ -120,11 +121,13 @@ class FeatureSpace:
     def transform(self, contacts: pd.DataFrame, scores: pd.DataFrame) -> NDArray[np.float64]:
         """Feature matrix (one row per lead, in `contacts` order)."""
         blocks = [
-            SUBSCORE_WEIGHT * (scores["fit"].to_numpy(float) - self.fit_mean) / self.fit_std,
             SUBSCORE_WEIGHT
-            * (scores["engagement"].to_numpy(float) - self.engagement_mean)
+            * (scores[ScoreColumn.FIT].to_numpy(float) - self.fit_mean)
+            / self.fit_std,
+            SUBSCORE_WEIGHT
+            * (scores[ScoreColumn.ENGAGEMENT].to_numpy(float) - self.engagement_mean)
             / self.engagement_std,
-            EXCLUDED_WEIGHT * scores["excluded"].to_numpy(bool).astype(float),
+            EXCLUDED_WEIGHT * scores[ScoreColumn.EXCLUDED].to_numpy(bool).astype(float),
         ]
         if self.numeric:
             # Each numeric column gets 1/sqrt(k) so the k columns together weigh one block.
@@ -314,11 +317,13 @@ def _column(contacts: pd.DataFrame, name: str, numeric: bool) -> pd.Series:
 def _levels(
     frame: pd.DataFrame, mask: NDArray[np.bool_], space: FeatureSpace
 ) -> tuple[Level, Level, float]:
-    fit_z = (float(frame["fit"].to_numpy(float)[mask].mean()) - space.fit_mean) / space.fit_std
+    fit_z = (
+        float(frame[ScoreColumn.FIT].to_numpy(float)[mask].mean()) - space.fit_mean
+    ) / space.fit_std
     engagement_z = (
-        float(frame["engagement"].to_numpy(float)[mask].mean()) - space.engagement_mean
+        float(frame[ScoreColumn.ENGAGEMENT].to_numpy(float)[mask].mean()) - space.engagement_mean
     ) / space.engagement_std
-    excluded = float(frame["excluded"].to_numpy(bool)[mask].mean())
+    excluded = float(frame[ScoreColumn.EXCLUDED].to_numpy(bool)[mask].mean())
     return _level(fit_z), _level(engagement_z), excluded
 
 
@@ -387,8 +392,8 @@ def _profile(
         rate=hits / n if n else 0.0,
         rate_low=low,
         rate_high=high,
-        mean_fit=float(frame["fit"].to_numpy(float)[mask].mean()),
-        mean_engagement=float(frame["engagement"].to_numpy(float)[mask].mean()),
+        mean_fit=float(frame[ScoreColumn.FIT].to_numpy(float)[mask].mean()),
+        mean_engagement=float(frame[ScoreColumn.ENGAGEMENT].to_numpy(float)[mask].mean()),
         excluded_share=level[2],
         fit_level=level[0],
         engagement_level=level[1],

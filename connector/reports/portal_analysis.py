@@ -25,6 +25,7 @@ from connector.reports.portal_history import PortalHistory
 from connector.reports.render import evidence_figures
 from connector.scoring.leads import LeadFrame
 from connector.scoring.properties import TIERS, UNSEGMENTED
+from connector.scoring.score_columns import ScoreColumn
 
 SEGMENT_RANGE = (3, 6)
 """Numbers of segments tried on the dashboard (fewer than the CLI: it renders on request)."""
@@ -67,7 +68,7 @@ def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> Porta
     """Compute the portal page's figures; `attributes` are the properties the rules read."""
     history, written = loaded.history, loaded.written
     written = written.reindex(history.leads.contacts.index)
-    scored_mask = written["score"].notna().to_numpy()
+    scored_mask = written[ScoreColumn.SCORE].notna().to_numpy()
     y = history.converted[scored_mask]
     frame = written.loc[scored_mask]
     figures: dict[str, str] = {}
@@ -82,9 +83,12 @@ def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> Porta
         contacts=len(written),
         scored=int(scored_mask.sum()),
         converted=history.conversions,
-        tiers=_counts(frame["tier"], TIERS, {t: t.capitalize() for t in TIERS}),
+        tiers=_counts(frame[ScoreColumn.TIER], TIERS, {t: t.capitalize() for t in TIERS}),
         written_segments=_counts(
-            frame["segment"], (*SEGMENT_LABELS, UNSEGMENTED), SEGMENT_LABELS, skip_empty=True
+            frame[ScoreColumn.SEGMENT],
+            (*SEGMENT_LABELS, UNSEGMENTED),
+            SEGMENT_LABELS,
+            skip_empty=True,
         ),
         evidence=evidence,
         evidence_note=evidence_note,
@@ -107,10 +111,10 @@ def _evidence(
         )
     scores = pd.DataFrame(
         {
-            "score": frame["score"].to_numpy(float),
-            "tier": frame["tier"].fillna("unknown").astype(str).to_numpy(),
-            "likelihood": frame["likelihood"].to_numpy(float),
-            "reasons": frame["reasons"].fillna("").astype(str).to_numpy(),
+            ScoreColumn.SCORE: frame[ScoreColumn.SCORE].to_numpy(float),
+            ScoreColumn.TIER: frame[ScoreColumn.TIER].fillna("unknown").astype(str).to_numpy(),
+            ScoreColumn.LIKELIHOOD: frame[ScoreColumn.LIKELIHOOD].to_numpy(float),
+            ScoreColumn.REASONS: frame[ScoreColumn.REASONS].fillna("").astype(str).to_numpy(),
         },
         index=frame.index,
     )
@@ -131,9 +135,9 @@ def _segments(
     scores = pd.DataFrame(
         {
             # A model without sub-scores written still segments on its attributes.
-            "fit": written["fit"].fillna(0.0).to_numpy(float),
-            "engagement": written["engagement"].fillna(0.0).to_numpy(float),
-            "excluded": (written["tier"] == "disqualified").to_numpy(bool),
+            ScoreColumn.FIT: written[ScoreColumn.FIT].fillna(0.0).to_numpy(float),
+            ScoreColumn.ENGAGEMENT: written[ScoreColumn.ENGAGEMENT].fillna(0.0).to_numpy(float),
+            ScoreColumn.EXCLUDED: (written[ScoreColumn.TIER] == "disqualified").to_numpy(bool),
         },
         index=contacts.index,
     )
@@ -151,8 +155,8 @@ def _segments(
     n = len(report.clusters)
     sample = np.random.default_rng(0).choice(n, size=min(MAP_SAMPLE, n), replace=False)
     figures["segment_map"] = plots.segment_map(
-        scores["fit"].to_numpy(float)[sample],
-        scores["engagement"].to_numpy(float)[sample],
+        scores[ScoreColumn.FIT].to_numpy(float)[sample],
+        scores[ScoreColumn.ENGAGEMENT].to_numpy(float)[sample],
         report.clusters[sample],
         report.segmentation.names,
         "segments on fit × engagement",

@@ -24,6 +24,7 @@ from connector.evaluation import History
 from connector.scoring.guards import post_outcome_rule
 from connector.scoring.leads import LeadFrame
 from connector.scoring.properties import DEFAULT_MODEL, property_names
+from connector.scoring.score_columns import NUMERIC_COLUMNS, ScoreColumn
 from connector.scoring.stored_inputs import STATE_MODEL, lead_frame_from_states
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
 from connector.store import ContactState, Portal, Store
@@ -32,10 +33,10 @@ STAGE_PROPERTY = "lifecyclestage"
 CONVERTED_FROM = "opportunity"
 """A contact counts as converted once its lifecycle stage reaches this stage or later."""
 
-WRITTEN_COLUMNS = ("score", "fit", "engagement", "likelihood", "tier", "segment", "reasons")
+WRITTEN_COLUMNS = (*NUMERIC_COLUMNS, ScoreColumn.TIER, ScoreColumn.SEGMENT, ScoreColumn.REASONS)
 """Columns of `PortalHistory.written`: the values HubSpot confirmed (or that await writing)."""
 
-_NUMERIC = ("score", "fit", "engagement", "likelihood")
+_NUMERIC = NUMERIC_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,13 @@ def written_scores(states: Iterable[ContactState], scoring_model: str) -> pd.Dat
     """The score values of each contact: confirmed ones, else those awaiting a write."""
     names = property_names(scoring_model)
     by_column = {
-        "score": names.score,
-        "fit": names.fit,
-        "engagement": names.engagement,
-        "likelihood": names.likelihood,
-        "tier": names.tier,
-        "segment": names.segment,
-        "reasons": names.reasons,
+        ScoreColumn.SCORE: names.score,
+        ScoreColumn.FIT: names.fit,
+        ScoreColumn.ENGAGEMENT: names.engagement,
+        ScoreColumn.LIKELIHOOD: names.likelihood,
+        ScoreColumn.TIER: names.tier,
+        ScoreColumn.SEGMENT: names.segment,
+        ScoreColumn.REASONS: names.reasons,
     }
     ids: list[str] = []
     data: dict[str, list[Any]] = {c: [] for c in (*WRITTEN_COLUMNS, "write_status", "write_error")}
