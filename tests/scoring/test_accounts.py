@@ -171,3 +171,40 @@ def test_default_config_scores_company_size_from_either_source() -> None:
     fired = Scorer(cfg).score(LeadFrame.from_table(table), NOW)["default"].ledger.fired_frame()
     assert fired["company_mid"].tolist() == [True, True]
     assert fired["company_large"].tolist() == [False, False]
+
+
+def _conditions(condition: object) -> list[PropertyCondition]:
+    """Every property condition inside a (nested) condition."""
+    if isinstance(condition, PropertyCondition):
+        return [condition]
+    parts = getattr(condition, "all", None) or getattr(condition, "any", None) or []
+    inner = getattr(condition, "not_", None)
+    return [c for part in [*parts, *([inner] if inner else [])] for c in _conditions(part)]
+
+
+def test_the_default_config_uses_hubspots_real_option_values() -> None:
+    """Enumeration values and size bands match HubSpot's (the sandbox's property catalog)."""
+    from connector.sandbox.vocabulary import INDUSTRY_OPTIONS, NUMEMPLOYEES_OPTIONS
+
+    company_types = {"PROSPECT", "PARTNER", "RESELLER", "VENDOR", "OTHER"}
+    band_floors = {float(band.rstrip("+").split("-")[0]) for band in NUMEMPLOYEES_OPTIONS}
+    cfg = load_config(DEFAULT_CONFIG_PATH)
+    criteria = [c for m in cfg.models.values() for c in m.criteria]
+    assert cfg.companies is not None
+    criteria += cfg.companies.criteria
+    checked = 0
+    for crit in criteria:
+        for cond in _conditions(crit.when):
+            values = [str(v) for v in (cond.in_ or ([cond.equals] if cond.equals else []))]
+            name = cond.property.removeprefix("company.")
+            if name == "industry":
+                assert set(values) <= set(INDUSTRY_OPTIONS), crit.id
+                checked += 1
+            elif name == "type":
+                assert set(values) <= company_types, crit.id
+                checked += 1
+            elif name in ("numberofemployees", "numemployees") and cond.range is not None:
+                bounds = {cond.range.gte, cond.range.lt} - {None}
+                assert bounds <= band_floors, crit.id  # ranges split HubSpot's bands cleanly
+                checked += 1
+    assert checked >= 10
