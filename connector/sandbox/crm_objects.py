@@ -13,7 +13,6 @@ from connector.sandbox.object_types import CONTACTS, association_types, lookup_o
 from connector.sandbox.portal import ObjectType, PortalState
 from connector.sandbox.records import Record
 from connector.sandbox.search import parse_search_request, run_search
-from connector.sandbox.values import iso_from_ms
 from connector.sandbox.wire import (
     batch_body,
     json_response,
@@ -43,16 +42,8 @@ def serialize(
     defined = t.registry.names()
     body = record.to_json(names or t.definition.default_read, defined)
     if history:
-        # The sandbox keeps no value history: each property's current value is its only version.
-        stamp = iso_from_ms(record.updated_ms)
         body["propertiesWithHistory"] = {
-            n: (
-                [{"value": record.properties[n], "timestamp": stamp, "sourceType": "API"}]
-                if record.properties.get(n)
-                else []
-            )
-            for n in history
-            if n in defined
+            n: t.history.versions_json(record, n) for n in history if n in defined
         }
     return body
 

@@ -12,6 +12,7 @@ from typing import Any
 from connector.sandbox.activity_summary import summary_updates
 from connector.sandbox.api_errors import HubSpotError, PropertyValueError
 from connector.sandbox.counters import Counters
+from connector.sandbox.history import PropertyHistory, Version
 from connector.sandbox.links import AssociationGraph
 from connector.sandbox.object_types import (
     COMPANIES,
@@ -64,6 +65,7 @@ class ObjectType:
     store: ObjectStore
     registry: PropertyRegistry
     index: SearchIndex
+    history: PropertyHistory = field(default_factory=PropertyHistory)
 
     @property
     def name(self) -> str:
@@ -84,6 +86,7 @@ class SeedContact:
     created_ms: int
     updated_ms: int
     contact_id: int | None = None
+    history: Mapping[str, tuple[Version, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class SeedRecord:
     created_ms: int
     updated_ms: int
     record_id: int
+    history: Mapping[str, tuple[Version, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class SeedLink:
 @dataclass
 class _Snapshot:
     records: dict[str, dict[int, Record]]
+    histories: dict[str, PropertyHistory]
     links: AssociationGraph
     ground_truth: dict[int, dict[str, Any]]
     next_ids: dict[str, int]
@@ -308,6 +313,7 @@ class PortalState:
         with self.lock:
             self._snapshot = _Snapshot(
                 records={n: dict(t.store.records) for n, t in self.types.items()},
+                histories={n: t.history.copy() for n, t in self.types.items()},
                 links=self.links.copy(),
                 ground_truth=dict(self.ground_truth),
                 next_ids={n: t.store.allocate_id() for n, t in self.types.items()},
@@ -324,6 +330,7 @@ class PortalState:
                 for record in snap.records[name].values():
                     store.put(record)
                 t.store = store
+                t.history = snap.histories[name].copy()
                 t.index.load(store.records)
             self.links = snap.links.copy()
             self.ground_truth = dict(snap.ground_truth)
@@ -340,6 +347,7 @@ class PortalState:
             props, self.contacts.definition, contact_id, seed.created_ms, seed.updated_ms
         )
         store.put(Record(contact_id, props, seed.created_ms, seed.updated_ms))
+        self.contacts.history.seed(contact_id, seed.history)
         email = props.get("email")
         if email:
             self._emails[email.lower()] = contact_id
@@ -351,6 +359,7 @@ class PortalState:
         _stamp_missing(props, t.definition, seed.record_id, seed.created_ms, seed.updated_ms)
         record = Record(seed.record_id, props, seed.created_ms, seed.updated_ms)
         t.store.put(record)
+        t.history.seed(seed.record_id, seed.history)
         self._index_domain(t.name, None, props.get("domain"), seed.record_id)
         return record
 
@@ -497,6 +506,7 @@ class PortalState:
                 _stamp_missing(props, t.definition, record_id, now, now)
                 record = Record(record_id, props, now, now)
                 t.store.put(record)
+                t.history.record(None, record_id, props, now, source)
                 t.index.stage(record_id, record)
                 created.append(record)
                 if t.name == CONTACTS and props.get("email"):
@@ -583,18 +593,16 @@ class PortalState:
         record = Record(current.id, props, current.created_ms, now)
         t.store.put(record)
         t.index.stage(current.id, record)
+        changed = {
+            name: props.get(name, "")
+            for name in dict.fromkeys([*values, *effects])
+            if old.get(name, "") != props.get(name, "")
+        }
+        t.history.record(current, current.id, changed, now, source)
         if t.definition.webhooks:
             kind = t.definition.singular
-            for name in dict.fromkeys([*values, *effects]):
-                if old.get(name, "") != props.get(name, ""):
-                    self._emit_event(
-                        f"{kind}.propertyChange",
-                        current.id,
-                        now,
-                        name,
-                        props.get(name, ""),
-                        source,
-                    )
+            for name, value in changed.items():
+                self._emit_event(f"{kind}.propertyChange", current.id, now, name, value, source)
         if t.name == DEALS and old.get("hs_is_closed") != props.get("hs_is_closed"):
             for company_id in self.links.ids(DEALS, current.id, COMPANIES):
                 self._refresh_rollups(COMPANIES, company_id, now)

@@ -13,6 +13,7 @@ from connector.sandbox.generator import (
     generate_leads,
     generate_portal,
 )
+from connector.sandbox.history import Version
 from connector.sandbox.object_types import (
     COMPANIES,
     CONTACTS,
@@ -20,6 +21,7 @@ from connector.sandbox.object_types import (
     FIRST_CONTACT_ID,
     OBJECT_TYPES,
 )
+from connector.sandbox.pipelines import OPEN_STAGES
 from connector.sandbox.portal import (
     PortalState,
     SeedContact,
@@ -29,9 +31,46 @@ from connector.sandbox.portal import (
 )
 from connector.sandbox.records import Record
 from connector.sandbox.values import parse_time_ms
+from connector.sandbox.vocabulary import LIFECYCLE_STAGES
 
 # Generated ids start right after this offset (so they match the portal's id scheme).
 ID_OFFSET = FIRST_CONTACT_ID - 1
+
+
+# Who moves a contact's stage: marketing automation early on, the deal sync later.
+_STAGE_SOURCES = {"opportunity": "CALCULATED", "customer": "CALCULATED"}
+
+
+def _stage_history(props: dict[str, str], updated_ms: int) -> dict[str, tuple[Version, ...]]:
+    """`lifecyclestage` versions from the stage dates HubSpot stamps (`hs_lifecyclestage_*`)."""
+    versions = [
+        Version(stage, ms, _STAGE_SOURCES.get(stage, "AUTOMATION"))
+        for stage in LIFECYCLE_STAGES
+        if (ms := parse_time_ms(props.get(f"hs_lifecyclestage_{stage}_date", ""))) is not None
+    ]
+    current = props.get("lifecyclestage")
+    if current and (not versions or max(versions, key=_at).value != current):
+        versions.append(Version(current, updated_ms, "AUTOMATION"))
+    return {"lifecyclestage": tuple(versions)} if versions else {}
+
+
+def _deal_history(
+    props: dict[str, str], created_ms: int, updated_ms: int
+) -> dict[str, tuple[Version, ...]]:
+    """`dealstage` versions: the open stages walked through in turn, then the final one."""
+    stage = props.get("dealstage", "")
+    closed_ms = parse_time_ms(props.get("closedate", "")) if stage not in OPEN_STAGES else None
+    if closed_ms is not None:
+        path, end = [OPEN_STAGES[0], stage], closed_ms
+    else:
+        path, end = list(OPEN_STAGES[: OPEN_STAGES.index(stage) + 1]), updated_ms
+    step = (end - created_ms) // max(len(path) - 1, 1)
+    times = [created_ms + i * step for i in range(len(path) - 1)] + [end]
+    return {"dealstage": tuple(Version(s, t, "CRM_UI") for s, t in zip(path, times, strict=True))}
+
+
+def _at(version: Version) -> int:
+    return version.timestamp_ms
 
 
 def _contacts(generated: GeneratedPortal, fallback_ms: int) -> list[SeedContact]:
@@ -40,7 +79,11 @@ def _contacts(generated: GeneratedPortal, fallback_ms: int) -> list[SeedContact]
         props = {k: v for k, v in row.items() if v is not None}
         created = parse_time_ms(props.get("createdate", "")) or fallback_ms
         updated = parse_time_ms(props.get("lastmodifieddate", "")) or created
-        seeds.append(SeedContact(props, created, updated, int(props["hs_object_id"])))
+        seeds.append(
+            SeedContact(
+                props, created, updated, int(props["hs_object_id"]), _stage_history(props, updated)
+            )
+        )
     return seeds
 
 
@@ -63,7 +106,8 @@ def _record(object_type: str, row: dict[str, str | None], fallback_ms: int) -> S
     props = {k: v for k, v in row.items() if v is not None}
     created = parse_time_ms(props.get(definition.created_property, "")) or fallback_ms
     updated = parse_time_ms(props.get(definition.modified_property, "")) or created
-    return SeedRecord(object_type, props, created, updated, int(props["hs_object_id"]))
+    history = _deal_history(props, created, updated) if object_type == DEALS else {}
+    return SeedRecord(object_type, props, created, updated, int(props["hs_object_id"]), history)
 
 
 def _companies(generated: GeneratedPortal, fallback_ms: int) -> list[SeedRecord]:

@@ -359,3 +359,56 @@ def test_merging_companies_moves_contacts_and_deals(small: SandboxServer) -> Non
         ]
         assert len(primaries) == 1
     assert engagements.status_code == 400
+
+
+def _stamps(versions: list[dict[str, str]]) -> list[str]:
+    return [v["timestamp"] for v in versions]
+
+
+def test_property_history_shows_stage_changes_newest_first(portal_server: SandboxServer) -> None:
+    portal = portal_server.sandbox.portals[HUB]
+    customer = next(
+        r
+        for r in portal.contacts.store.records.values()
+        if r.properties.get("lifecyclestage") == "customer"
+    )
+    won = next(
+        r
+        for r in portal.deals.store.records.values()
+        if r.properties.get("dealstage") == "closedwon"
+    )
+    with http_client(portal_server) as http:
+        contact = http.get(
+            f"/crm/v3/objects/contacts/{customer.id}",
+            params={"propertiesWithHistory": "lifecyclestage,email"},
+        ).json()["propertiesWithHistory"]
+        deal = http.get(
+            f"/crm/v3/objects/deals/{won.id}", params={"propertiesWithHistory": "dealstage"}
+        ).json()["propertiesWithHistory"]["dealstage"]
+        open_deal = http.post(
+            "/crm/v3/objects/deals",
+            json={"properties": {"dealname": "Later", "dealstage": "appointmentscheduled"}},
+        ).json()
+        portal_server.sandbox.clock.advance(2)
+        http.patch(
+            f"/crm/v3/objects/deals/{open_deal['id']}",
+            json={"properties": {"dealstage": "contractsent", "amount": "100"}},
+        )
+        portal_server.sandbox.clock.advance(2)
+        http.patch(f"/crm/v3/objects/deals/{open_deal['id']}", json={"properties": {"amount": ""}})
+        written = http.post(
+            "/crm/v3/objects/deals/batch/read",
+            json={"inputs": [{"id": open_deal["id"]}], "properties": [],
+                  "propertiesWithHistory": ["dealstage", "amount"]},
+        ).json()["results"][0]["propertiesWithHistory"]  # fmt: skip
+    stages = [v["value"] for v in contact["lifecyclestage"]]
+    assert stages[0] == "customer" and "opportunity" in stages
+    assert _stamps(contact["lifecyclestage"]) == sorted(
+        _stamps(contact["lifecyclestage"]), reverse=True
+    )
+    assert [v["value"] for v in contact["email"]] == [customer.properties["email"]]
+    assert [v["value"] for v in deal] == ["closedwon", "appointmentscheduled"]
+    assert deal[0]["timestamp"] == won.properties["closedate"]
+    assert [v["value"] for v in written["dealstage"]] == ["contractsent", "appointmentscheduled"]
+    assert [v["value"] for v in written["amount"]] == ["", "100"]
+    assert {v["sourceType"] for v in written["dealstage"]} == {"API"}
