@@ -8,7 +8,15 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
-from connector.demo.summary import DemoSummary, Evaluation, WebhookRun
+from connector.demo.summary import (
+    CompanyScores,
+    DemoSummary,
+    Evaluation,
+    GradeDistribution,
+    RulesComparison,
+    WebhookRun,
+)
+from connector.evaluation import TierRow
 
 TIER_STYLES = {"hot": "bold red", "warm": "yellow", "cold": "cyan", "disqualified": "dim"}
 
@@ -61,6 +69,110 @@ def _deciles(evaluation: Evaluation) -> Table:
             _pct(row.rate),
             f"{_num(row.lift, 2)}×",
             _pct(row.cumulative_share_of_conversions),
+        )
+    return table
+
+
+def _comparison(comparison: RulesComparison) -> Table:
+    aware, baseline = comparison.company_aware, comparison.contact_only
+    diff = comparison.forward_auc_difference
+    caption = (
+        f"Forward = the {comparison.open_leads:,} leads still open when scored, against the "
+        f"{comparison.open_leads_future_conversions} that convert later; all leads = "
+        f"{comparison.leads:,} contacts, {comparison.conversions:,} conversions (including "
+        "leads already converted). Both rule sets rules only (no model) on the same stored "
+        f"inputs: {aware.config} ({aware.label}) and {baseline.config} ({baseline.label})."
+    )
+    if diff is not None:
+        caption += (
+            f" Forward AUC company-aware − contact-only: {diff.estimate:+.3f} "
+            f"[{diff.low:+.3f}, {diff.high:+.3f}] ({diff.confidence:.0%} paired bootstrap"
+            f"{'' if diff.significant else ', not significant'})."
+        )
+    table = Table(
+        title="Company-aware against contact-only rules (rules only, same leads and truth)",
+        title_justify="left",
+        caption=caption,
+        caption_justify="left",
+    )
+    table.add_column("scoring", no_wrap=True)
+    table.add_column("forward AUC", justify="right")
+    table.add_column("AUC all", justify="right")
+    table.add_column("lift top 10%", justify="right")
+    table.add_column("hot (n)", justify="right")
+    table.add_column("cold (n)", justify="right")
+
+    def tier(rows: list[TierRow], name: str) -> str:
+        row = next((r for r in rows if r.tier == name), None)
+        return "–" if row is None else f"{_pct(row.rate)} ({row.leads:,})"
+
+    for grade in (aware, baseline):
+        table.add_row(
+            grade.label,
+            _num(grade.forward_auc),
+            _num(grade.auc),
+            f"{_num(grade.top_decile_lift, 2)}×",
+            tier(grade.tiers, "hot"),
+            tier(grade.tiers, "cold"),
+        )
+    table.add_row(
+        "[dim]written, + model[/]",
+        f"[dim]{_num(comparison.forward_auc_combined)}[/]",
+        f"[dim]{_num(comparison.auc_combined)}[/]",
+        "", "", "",
+    )
+    return table
+
+
+def _grades(grades: GradeDistribution) -> Table:
+    table = Table(
+        title=f"Grades ({grades.property}: fit letter × engagement digit)",
+        title_justify="left",
+        caption=f"{grades.graded:,} contacts graded; {grades.without_grade:,} without a grade "
+        "(excluded leads get none). Rate = who really converts.",
+        caption_justify="left",
+    )
+    table.add_column("fit \\ engagement")
+    for digit in "123":
+        table.add_column(digit, justify="right")
+    by_grade = {row.grade: row for row in grades.rows}
+    for letter in "ABC":
+        cells = []
+        for digit in "123":
+            row = by_grade.get(letter + digit)
+            cells.append(
+                "–" if row is None or row.contacts == 0
+                else f"{row.contacts:,} · {_pct(row.rate)}"
+            )
+        table.add_row(letter, *cells)
+    return table
+
+
+def _companies(companies: CompanyScores) -> Table | str:
+    if companies.status != "written":
+        return f"[dim]Company scores: {companies.note}.[/]"
+    tiers = ", ".join(f"{tier} {count:,}" for tier, count in companies.tiers.items())
+    table = Table(
+        title="Top accounts by company score (as HubSpot shows them)",
+        title_justify="left",
+        caption=f"{companies.note}; tiers: {tiers}",
+        caption_justify="left",
+    )
+    table.add_column("company")
+    table.add_column("score", justify="right")
+    table.add_column("tier")
+    table.add_column("fit", justify="right")
+    table.add_column("engagement", justify="right")
+    table.add_column("engaged contacts", justify="right")
+    for account in companies.top:
+        tier = account.tier or "–"
+        table.add_row(
+            account.name or account.domain or account.company_id,
+            _num(account.score, 1),
+            f"[{TIER_STYLES.get(tier, '')}]{tier}[/]",
+            _num(account.fit, 1),
+            _num(account.engagement, 1),
+            "–" if account.engaged_contacts is None else str(account.engaged_contacts),
         )
     return table
 
@@ -142,15 +254,34 @@ def headline(summary: DemoSummary) -> str:
         f"({len(summary.properties_provisioned)} properties provisioned). "
         f"{trained} Against the hidden truth the score has AUC "
         f"{_num(ev.auc_score)} (likelihood {_num(ev.auc_likelihood)}), the top decile converts "
-        f"{_num(ev.top_decile_lift, 1)}× the base rate of {_pct(ev.base_rate)}; {forecast}."
+        f"{_num(ev.top_decile_lift, 1)}× the base rate of {_pct(ev.base_rate)}; {forecast}. "
+        f"{_rules_sentence(summary.rules_comparison)}"
+    )
+
+
+def _rules_sentence(comparison: RulesComparison) -> str:
+    aware = comparison.forward_auc_rules_company_aware
+    baseline = comparison.forward_auc_rules_contact_only
+    if aware is None or baseline is None:
+        return (
+            f"Rules only, same leads: AUC {_num(comparison.auc_rules_company_aware)} with the "
+            f"company criteria vs {_num(comparison.auc_rules_contact_only)} contact-only."
+        )
+    return (
+        f"Rules only, same leads: the company criteria give the open leads a forward AUC of "
+        f"{_num(aware)} against {_num(baseline)} for the contact-only rules."
     )
 
 
 def show_summary(console: Console, summary: DemoSummary) -> None:
-    """Print the summary: headline, tiers, bands, webhook leads, API usage, timings, where."""
+    """Print the summary: headline, tiers, bands, the rule sets compared, grades, company
+    scores, webhook leads, API usage, timings, where."""
     console.print(Panel(headline(summary), title="leadscore demo", border_style="green"))
     console.print(_tiers(summary.evaluation))
     console.print(_deciles(summary.evaluation))
+    console.print(_comparison(summary.rules_comparison))
+    console.print(_grades(summary.grades))
+    console.print(_companies(summary.companies))
     console.print(_webhooks(summary.webhooks))
     console.print(Group(_api(summary), _timings(summary)))
     console.print(f"Report: [bold]{summary.report_path}[/]")

@@ -1,6 +1,7 @@
 """Looking at the portal from outside the connector: what a HubSpot user would see.
 
-The demo checks that new leads really got their scores *in HubSpot* by reading the contacts
+The demo checks that new leads really got their scores *in HubSpot*, and which companies
+carry an account score, by reading the contacts and companies
 through HubSpot's public CRM API with the portal's own private-app token, as any other
 integration would, rather than by asking the connector. That token has its own rate-limit
 allowance, so watching never slows the connector down; the calls it makes are counted here
@@ -27,8 +28,16 @@ class SeenContact:
 
 
 @dataclass(frozen=True)
+class SeenCompany:
+    """A company's current values of the properties asked for."""
+
+    company_id: str
+    properties: dict[str, str | None]
+
+
+@dataclass(frozen=True)
 class PropertyInfo:
-    """One contact property definition of the portal."""
+    """One property definition of the portal (of contacts, or of the type asked for)."""
 
     name: str
     group: str
@@ -36,7 +45,7 @@ class PropertyInfo:
 
 
 class PortalViewer:
-    """Reads one portal's contacts and properties through the HubSpot gateway, as a
+    """Reads one portal's contacts, companies and properties through the HubSpot gateway, as a
     private app of its own (its own rate-limit allowance and call counter)."""
 
     def __init__(self, api_url: str, token: str) -> None:
@@ -64,10 +73,25 @@ class PortalViewer:
             for r in records
         ]
 
-    def properties(self, group: str | None = None) -> list[PropertyInfo]:
-        """The portal's contact property definitions (of one group, when given)."""
+    def list_companies(self, properties: Sequence[str]) -> list[SeenCompany]:
+        """Every company of the portal with its values of `properties`, a list page (100
+        companies) per request; a property the portal lacks has no value."""
+        return [
+            SeenCompany(
+                company_id=r.id,
+                properties={name: r.properties.get(name) for name in properties},
+            )
+            for page in self._gateway.list_pages(ObjectType.COMPANIES, properties)
+            for r in page.records
+        ]
+
+    def properties(
+        self, group: str | None = None, object_type: ObjectType = ObjectType.CONTACTS
+    ) -> list[PropertyInfo]:
+        """The portal's property definitions of an object type (contacts by default), of
+        one group when given."""
         found = [
             PropertyInfo(name=d.name, group=d.group_name, type=d.type)
-            for d in self._gateway.list_properties()
+            for d in self._gateway.list_properties(object_type)
         ]
         return [p for p in found if group is None or p.group == group]

@@ -24,18 +24,29 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TypeVar
 
+import pandas as pd
 from pydantic import SecretStr
 
-from connector.demo.evaluation import grade
+from connector.demo.accounts import company_scores
+from connector.demo.evaluation import (
+    RuleSet,
+    compare_rule_sets,
+    grade,
+    grade_distribution,
+    graded_leads,
+)
 from connector.demo.hubspot_view import PortalViewer
 from connector.demo.oauth_flow import connect_portal
 from connector.demo.progress import DemoProgress
 from connector.demo.sandbox_control import RequestCounts, SandboxControl
 from connector.demo.summary import (
     ApiUsage,
+    CompanyScores,
     DemoSummary,
     Evaluation,
+    GradeDistribution,
     ModelSummary,
+    RulesComparison,
     WebhookLead,
     WebhookRun,
 )
@@ -47,6 +58,7 @@ from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
 from connector.scoring.needs import properties_needed
+from connector.scoring.stored_inputs import STATE_MODEL, lead_frame_from_states
 from connector.scoring_files import load_config, load_model
 from connector.settings import Settings
 from connector.store import Store, open_store
@@ -61,6 +73,9 @@ from connector.web import (
 )
 
 DEFAULT_REPORT_NAME = "leadscore-demo-report.html"
+CONTACT_ONLY_CONFIG_PATH = Path(__file__).with_name("contact_only_scoring.yaml")
+"""The contact-only baseline (`config/contact-only.yaml`, packaged here): the default rules
+as they were before the company criteria, graded beside the shipped ones."""
 SCORE_WAIT_S = 60.0
 """How long new leads may take to be scored through webhooks before the demo gives up."""
 POLL_INTERVAL_S = 0.1
@@ -187,6 +202,9 @@ class DemoSession:
             properties_provisioned=properties,
             model=training,
             evaluation=summary_parts.evaluation,
+            rules_comparison=summary_parts.rules_comparison,
+            grades=summary_parts.grades,
+            companies=summary_parts.companies,
             webhooks=webhooks,
             api=self._api_usage(hub_id, counts),
             timings=list(self.progress.timings),
@@ -402,7 +420,8 @@ class DemoSession:
 
     def _grade_and_report(self, hub_id: int) -> _Graded:
         report_path = self.options.resolved_report_path().resolve()
-        with self.progress.step("grade", "Graded against the hidden truth; report written"):
+        title = "Graded against the hidden truth (and the contact-only rules); report written"
+        with self.progress.step("grade", title):
             now = datetime.now(UTC)
             portal = self.store.portals.require(hub_id)
             portal_history = load_portal_history(self.store, portal, now)
@@ -413,12 +432,47 @@ class DemoSession:
             # Rescoring the stored inputs gives which criteria fired, for the report's table.
             model = load_model(model_file) if model_file else None
             scored = score_history(portal_history.history, self.config, model, DEFAULT_MODEL)
-            evaluation, evidence = grade(
-                portal_history, self.control.ground_truth(hub_id), scored.ledger
+            truth = self.control.ground_truth(hub_id)
+            evaluation, evidence = grade(portal_history, truth, scored.ledger)
+            leads = graded_leads(portal_history, truth)
+            states = [
+                s for batch in self.store.contacts.iter_batches(hub_id, STATE_MODEL)
+                for s in batch
+            ]
+            comparison = compare_rule_sets(
+                lead_frame_from_states(states),
+                leads,
+                RuleSet("company-aware", "config/scoring.yaml", self.config),
+                RuleSet("contact-only", "config/contact-only.yaml",
+                        load_config(CONTACT_ONLY_CONFIG_PATH)),
+                now,
             )
+            grade_property = property_names(DEFAULT_MODEL).grade
+            written = pd.Series(
+                {
+                    str(s.contact_id): {**s.written_values, **(s.pending_values or {})}.get(
+                        grade_property
+                    )
+                    for s in states
+                },
+                dtype=object,
+            )
+            grades = grade_distribution(written, leads, grade_property)
+            companies = company_scores(self.viewer, GROUP_NAME)
             report_path.parent.mkdir(parents=True, exist_ok=True)
             write_page(render_report(evidence, now), report_path)
-        return _Graded(evaluation=evaluation, report_path=report_path)
+        self.progress.note(
+            "rules only, same leads: forward AUC company-aware "
+            f"{_figure(comparison.forward_auc_rules_company_aware)} vs contact-only "
+            f"{_figure(comparison.forward_auc_rules_contact_only)}"
+        )
+        return _Graded(
+            evaluation=evaluation,
+            report_path=report_path,
+            rules_comparison=comparison,
+            grades=grades,
+            companies=companies,
+        )
 
     # ---- figures ------------------------------------------------------------------------
 
@@ -498,6 +552,13 @@ class DemoSession:
 class _Graded:
     evaluation: Evaluation
     report_path: Path
+    rules_comparison: RulesComparison
+    grades: GradeDistribution
+    companies: CompanyScores
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def _require(value: _T | None, what: str) -> _T:

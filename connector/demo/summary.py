@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from connector.evaluation import BandRow, TierRow
 from connector.reports import to_jsonable
@@ -54,6 +54,120 @@ class Evaluation:
     open_leads_future_conversions: int
     auc_open_leads: float | None
     """None when no open lead converts later (an AUC needs both outcomes)."""
+
+
+@dataclass(frozen=True)
+class ScoreDifference:
+    """B − A of one statistic on the same leads, with a paired-bootstrap interval."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+    significant: bool
+    """True when the interval excludes 0."""
+
+
+@dataclass(frozen=True)
+class RuleSetGrade:
+    """One rule set scored on the stored inputs, rules only (no model), against the truth."""
+
+    label: str
+    config: str
+    """The configuration file's name."""
+    version: str
+    """The configuration's hash (as in `leadscore_version`)."""
+    auc: float
+    forward_auc: float | None
+    top_decile_lift: float
+    tiers: list[TierRow]
+
+
+@dataclass(frozen=True)
+class RulesComparison:
+    """The shipped company-aware rules against the contact-only rules they replaced.
+
+    Both rule sets score the same stored inputs (what the sync read: contact properties,
+    the primary company's properties, account signals, activities) of the same contacts,
+    with rules only (no trained model for either), and are graded against the same hidden
+    truth; the shipped combined score (rules + model, as written) is given beside them.
+    `auc_*` cover every graded contact and whether it ever converts, which includes leads
+    already converted, whose own deal shows in the account signals; `forward_auc_*` cover
+    the leads still open against conversions still to come, the fair comparison.
+    """
+
+    leads: int
+    conversions: int
+    open_leads: int
+    open_leads_future_conversions: int
+    auc_combined: float
+    auc_rules_company_aware: float
+    auc_rules_contact_only: float
+    forward_auc_combined: float | None
+    forward_auc_rules_company_aware: float | None
+    forward_auc_rules_contact_only: float | None
+    forward_auc_difference: ScoreDifference | None
+    """Company-aware minus contact-only forward AUC (None when no open lead converts later)."""
+    company_aware: RuleSetGrade
+    contact_only: RuleSetGrade
+    note: str
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """The contacts written with one grade (A1 … C3), and how many truly convert."""
+
+    grade: str
+    contacts: int
+    conversions: int
+    rate: float | None
+    """None for a grade no contact has."""
+
+
+@dataclass(frozen=True)
+class GradeDistribution:
+    """`leadscore_grade` over the graded contacts (as written by the sync)."""
+
+    property: str
+    graded: int
+    """Contacts with a grade."""
+    without_grade: int
+    """Scored contacts without one (excluded leads get none)."""
+    counts: dict[str, int]
+    """Contacts per grade, A1 … C3 (every grade, zeros included)."""
+    rows: list[GradeRow]
+
+
+@dataclass(frozen=True)
+class TopAccount:
+    """A company with its account score as HubSpot shows it."""
+
+    company_id: str
+    name: str | None
+    domain: str | None
+    score: float
+    tier: str | None
+    fit: float | None
+    engagement: float | None
+    engaged_contacts: int | None
+
+
+@dataclass(frozen=True)
+class CompanyScores:
+    """The company (account) scores found on the portal's companies in HubSpot.
+
+    `status`: `written` when some company carries a score; `not_written` when the score
+    properties exist on companies but no company has a value; `not_provisioned` when the
+    portal has no company score properties at all (companies were then not read).
+    """
+
+    status: Literal["written", "not_written", "not_provisioned"]
+    companies: int
+    """Companies read (0 when not provisioned)."""
+    scored: int
+    tiers: dict[str, int]
+    top: list[TopAccount]
+    note: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +233,9 @@ class DemoSummary:
     properties_provisioned: list[str]
     model: ModelSummary
     evaluation: Evaluation
+    rules_comparison: RulesComparison
+    grades: GradeDistribution
+    companies: CompanyScores
     webhooks: WebhookRun
     api: ApiUsage
     timings: list[StepTiming]

@@ -156,6 +156,82 @@ def test_scores_rank_the_hidden_truth(demo: DemoRun) -> None:
         assert tiers["hot"]["rate"] > tiers["cold"]["rate"]
 
 
+def test_contact_only_rules_are_graded_on_the_same_leads(demo: DemoRun) -> None:
+    summary = demo.summary
+    evaluation = summary["evaluation"]
+    comparison = summary["rules_comparison"]
+    # Same leads, same truth, same split into open leads as the written scores' grade.
+    assert comparison["leads"] == evaluation["contacts"]
+    assert comparison["conversions"] == evaluation["conversions"]
+    assert comparison["open_leads"] == evaluation["open_leads"]
+    future = evaluation["open_leads_future_conversions"]
+    assert comparison["open_leads_future_conversions"] == future
+    # The combined score beside them is the written one, graded the same way.
+    assert comparison["auc_combined"] == pytest.approx(evaluation["auc_score"])
+    assert comparison["forward_auc_combined"] == pytest.approx(evaluation["auc_open_leads"])
+    aware, baseline = comparison["company_aware"], comparison["contact_only"]
+    assert aware["config"] == "config/scoring.yaml"
+    assert baseline["config"] == "config/contact-only.yaml"
+    assert aware["version"] != baseline["version"]
+    for key, grade in (("company_aware", aware), ("contact_only", baseline)):
+        # Both rule sets rank who converts well above chance, rules alone.
+        assert comparison[f"auc_rules_{key}"] == grade["auc"]
+        assert grade["auc"] > 0.6
+        assert comparison[f"forward_auc_rules_{key}"] == grade["forward_auc"]
+        assert sum(row["leads"] for row in grade["tiers"]) == comparison["leads"]
+        assert sum(row["conversions"] for row in grade["tiers"]) == comparison["conversions"]
+    assert future > 0, "the portal should have open leads that convert later"
+    difference = comparison["forward_auc_difference"]
+    assert difference["estimate"] == pytest.approx(
+        aware["forward_auc"] - baseline["forward_auc"]
+    )
+    assert difference["low"] <= difference["estimate"] <= difference["high"]
+    assert difference["significant"] == (difference["low"] > 0 or difference["high"] < 0)
+    assert "rules only" in comparison["note"]
+
+
+def test_grades_are_counted_over_the_scored_contacts(demo: DemoRun) -> None:
+    summary = demo.summary
+    grades = summary["grades"]
+    assert grades["property"] == "leadscore_grade"
+    assert "leadscore_grade" in summary["properties_provisioned"]
+    expected = [letter + digit for letter in "ABC" for digit in "123"]
+    assert list(grades["counts"]) == expected
+    assert [row["grade"] for row in grades["rows"]] == expected
+    assert sum(grades["counts"].values()) == grades["graded"]
+    graded = summary["evaluation"]["contacts"]
+    assert grades["graded"] + grades["without_grade"] == graded
+    # Every scored lead has a grade except the excluded (disqualified) ones.
+    tiers = {row["tier"]: row["leads"] for row in summary["evaluation"]["tiers"]}
+    assert grades["without_grade"] == tiers.get("disqualified", 0)
+    rows = {row["grade"]: row for row in grades["rows"]}
+    assert rows["A1"]["contacts"] > 0 and rows["C3"]["contacts"] > 0
+    # A great fit that is highly engaged converts more often than neither.
+    assert rows["A1"]["rate"] > rows["C3"]["rate"]
+
+
+def test_company_scores_are_reported_as_hubspot_shows_them(demo: DemoRun) -> None:
+    companies = demo.summary["companies"]
+    assert companies["status"] in {"written", "not_written", "not_provisioned"}
+    if companies["status"] == "not_provisioned":
+        assert companies["companies"] == companies["scored"] == 0
+        assert companies["top"] == [] and companies["tiers"] == {}
+        assert "no company score" in companies["note"]
+        return
+    assert companies["companies"] > 0
+    if companies["status"] == "not_written":
+        assert companies["scored"] == 0 and companies["top"] == []
+        return
+    assert 0 < companies["scored"] <= companies["companies"]
+    assert sum(companies["tiers"].values()) == companies["scored"]
+    assert set(companies["tiers"]) <= TIERS | {"none"}
+    top = companies["top"]
+    assert 0 < len(top) <= 5
+    scores = [account["score"] for account in top]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= score <= 100 for score in scores)
+
+
 def test_no_request_was_rate_limited(demo: DemoRun) -> None:
     api = demo.summary["api"]
     assert api["rate_limited_seen"] == 0
