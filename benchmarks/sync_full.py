@@ -12,15 +12,15 @@ import sys
 import time
 
 from benchmarks._sync_support import (
+    OAUTH_PER_10S,
     connect_oauth,
+    full_pass_figures,
     minimum_calls,
     sandbox_process,
     settings_for,
     temporary_store,
 )
 from connector.wiring import sync_service
-
-OAUTH_PER_10S = 110
 
 
 def main() -> None:
@@ -40,27 +40,12 @@ def main() -> None:
         minimum = minimum_calls(store, box.hub_id, contacts, service.activity_kinds)
         sandbox_429 = sum(box.control("GET", f"/portals/{box.hub_id}/counters")
                           ["rate_limited"].values())
-    sync_calls = {k: v for k, v in report.api_calls.items() if k in minimum}
-    total_min = sum(minimum.values())
-    total = sum(sync_calls.values())
-    # Every one of these calls draws on the 110/10 s allowance (associations too).
-    rate_limit_s = total_min * 10 / OAUTH_PER_10S
     print(json.dumps({
         "benchmark": "sync_full",
         "contacts": contacts,
         "completed": report.completed,
         "contacts_written": report.contacts_written,
-        "api_calls_by_kind": report.api_calls,
-        "minimum_calls_by_kind": minimum,
-        "sync_calls": total,
-        "minimum_calls": total_min,
-        "calls_over_minimum": round(total / total_min - 1, 4),
-        "other_calls": {k: v for k, v in report.api_calls.items() if k not in minimum},
-        "rate_limited_seen_by_client": report.rate_limited,
-        "rate_limited_by_sandbox": sandbox_429,
-        "wall_s": round(wall, 1),
-        "rate_limit_floor_s": round(rate_limit_s, 1),
-        "wall_over_floor": round(wall / rate_limit_s - 1, 4),
+        **full_pass_figures(report, minimum, wall, sandbox_429),
     }))
 
 

@@ -26,13 +26,14 @@ from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
 from connector.reports import resolve_portal
 from connector.scoring.backtest import BacktestResult, run_backtest
+from connector.scoring.config import ScoringConfig
 from connector.scoring.model import ModelMetadata, train_model
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, binary_target
-from connector.scoring_files import read_model_metadata, save_model
+from connector.scoring_files import load_config, read_model_metadata, save_model
 from connector.settings import get_settings
 from connector.store import Store, open_store
 from connector.sync.outputs import LIFECYCLE
-from connector.sync.training import outcomes, portal_history
+from connector.sync.training import outcomes, portal_history, restated_outcome
 from connector.tables import read_table
 from connector.wiring import sync_service
 
@@ -80,7 +81,7 @@ class PortalTable:
     converted: pd.Series
 
 
-def _portal_table(store: Store, hub_id: int) -> PortalTable:
+def _portal_table(store: Store, hub_id: int, config: ScoringConfig) -> PortalTable:
     """The portal's stored contacts and their outcomes, as the portal's training reads them.
 
     The funnel is HubSpot's default lifecycle order, so the backtest runs offline (training
@@ -94,7 +95,8 @@ def _portal_table(store: Store, hub_id: int) -> PortalTable:
             f"portal {hub_id}: the synced contacts carry no {LIFECYCLE!r}, so outcomes are "
             "unknown; run `leadscore sync --full` with the current version"
         )
-    converted = outcomes(leads, DEFAULT_LIFECYCLE_ORDER)
+    converted = outcomes(store, hub_id, config, leads, DEFAULT_LIFECYCLE_ORDER)
+    converted.index = leads.contacts.index
     return PortalTable(leads.contacts, leads.activities, converted)
 
 
@@ -192,10 +194,13 @@ def backtest(
         features, outcome = _load(source, target, positive)
     else:
         with open_store(settings=get_settings()) as store:
-            history = _portal_table(store, resolve_portal(store, portal).hub_id)
+            settings = get_settings()
+            history = _portal_table(store, resolve_portal(store, portal).hub_id,
+                                    load_config(settings.scoring_config))
         features, outcome, activities = history.table, history.converted, history.activities
-        # The stage is the outcome itself; the portal's training drops it the same way.
-        dropped = [LIFECYCLE, *dropped]
+        # The stage and the account's open deals restate the outcome; the portal's
+        # training drops them the same way.
+        dropped = [*restated_outcome(features.columns), *dropped]
     if time_column is not None and time_column not in features.columns:
         raise LeadscoreError(f"time column '{time_column}' not found")
     with Progress(console=console, disable=as_json, transient=True) as progress:

@@ -25,6 +25,10 @@ def sandbox(
     seed: int = typer.Option(42, help="Seed of the generated portals (same seed, same data)."),
     portals: int = typer.Option(1, "--portals", help="Number of portals (hub ids from 1000001)."),
     contacts: int = typer.Option(1000, "--contacts", help="Generated contacts per portal."),
+    companies_per_contact: float = typer.Option(
+        0.3, "--companies-per-contact", min=0.01, max=1.0,
+        help="Generated companies per generated contact (deals follow the conversions).",
+    ),
     rate_limits: bool = typer.Option(
         True, "--rate-limits/--no-rate-limits", help="Enforce HubSpot's rate limits."
     ),
@@ -65,6 +69,7 @@ def sandbox(
             seed=seed,
             portals=portals,
             contacts_per_portal=contacts,
+            companies_per_contact=companies_per_contact,
             rate_limits_enabled=rate_limits,
             rate_limit_profile=profile,
             client_id=client_id,

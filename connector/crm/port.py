@@ -143,6 +143,14 @@ class CrmSession(Protocol):
         """Whether the portal's grant covers reading this object type."""
         ...
 
+    def can_write(self, object_type: ObjectType) -> bool:
+        """Whether the portal's grant covers writing this object type and its properties."""
+        ...
+
+    def provision_companies(self) -> ProvisioningReport:
+        """Create or update the company score's properties (idempotent)."""
+        ...
+
     def provision(
         self, models: Sequence[str], segment_options: Sequence[str]
     ) -> ProvisioningReport:

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from connector.crm.records import RecordUpdate
-from connector.scoring.properties import ModelProperties
-from connector.scoring.score_columns import WRITTEN_COLUMNS, ScoreColumn
+from connector.scoring.properties import CompanyProperties, ModelProperties
+from connector.scoring.score_columns import WRITTEN_COLUMNS, CompanyScoreColumn, ScoreColumn
 
 SCORE_COLUMNS = WRITTEN_COLUMNS
 """Columns `score_updates` reads from a score table (missing ones are written as empty)."""
@@ -88,4 +88,25 @@ def score_updates(
         if with_stage and _text_or_empty(row[lifecycle_column]):
             values["lifecyclestage"] = _text_or_empty(row[lifecycle_column])
         updates.append(RecordUpdate(id=str(record_id), properties=values))
+    return updates
+
+
+def company_score_updates(
+    scores: pd.DataFrame, names: CompanyProperties, *, scored_at: datetime, version: str
+) -> list[RecordUpdate]:
+    """Company property updates from a company score frame indexed by company id."""
+    stamp = format_datetime(scored_at)
+    updates: list[RecordUpdate] = []
+    for company_id, row in scores.iterrows():
+        values = {
+            names.score: format_number(row[CompanyScoreColumn.SCORE]),
+            names.fit: format_number(row[CompanyScoreColumn.FIT]),
+            names.engagement: format_number(row[CompanyScoreColumn.ENGAGEMENT]),
+            names.tier: _text_or_empty(row[CompanyScoreColumn.TIER]),
+            names.reasons: _text_or_empty(row[CompanyScoreColumn.REASONS]),
+            names.engaged_contacts: format_number(row[CompanyScoreColumn.ENGAGED_CONTACTS]),
+            names.scored_at: stamp,
+            names.version: version,
+        }
+        updates.append(RecordUpdate(id=str(company_id), properties=values))
     return updates

@@ -58,7 +58,7 @@ from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
 from connector.scoring.needs import properties_needed
-from connector.scoring.stored_inputs import STATE_MODEL, lead_frame_from_states
+from connector.scoring.stored_inputs import lead_frame_from_states
 from connector.scoring_files import load_config, load_model
 from connector.settings import Settings
 from connector.store import Store, open_store
@@ -436,7 +436,7 @@ class DemoSession:
             evaluation, evidence = grade(portal_history, truth, scored.ledger)
             leads = graded_leads(portal_history, truth)
             states = [
-                s for batch in self.store.contacts.iter_batches(hub_id, STATE_MODEL)
+                s for batch in self.store.contacts.iter_batches(hub_id)
                 for s in batch
             ]
             comparison = compare_rule_sets(

@@ -88,7 +88,8 @@ def _event(item: Any, index: int) -> WebhookEvent:
     if not isinstance(merged_raw, list):
         raise MalformedWebhook("expected a list", index=index, field="mergedObjectIds")
     merged = tuple(_int(m, index, "mergedObjectIds") for m in merged_raw)
-    object_id = item.get("objectId", item.get("primaryObjectId"))
+    # associationChange events name their records `fromObjectId`/`toObjectId` instead.
+    object_id = item.get("objectId", item.get("primaryObjectId", item.get("fromObjectId")))
     return WebhookEvent(
         event_id=_int(item.get("eventId"), index, "eventId"),
         subscription_id=_int(item.get("subscriptionId"), index, "subscriptionId"),

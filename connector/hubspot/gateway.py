@@ -63,8 +63,9 @@ from connector.hubspot.properties import (
     PropertyDefinition,
     PropertyGroup,
     PropertyOption,
+    company_definitions,
 )
-from connector.hubspot.provisioning import provision
+from connector.hubspot.provisioning import provision, provision_definitions
 from connector.hubspot.raw import RawResponse, crm_record, properties_of, read_json
 from connector.hubspot.records import ActivityLinks, EngagementRecord
 from connector.hubspot.retry import RetryPolicy, retrying
@@ -203,6 +204,13 @@ class HubSpotGateway:
         if not self._scopes:
             return True
         return f"crm.objects.{OBJECTS[object_type].path_name}.read" in self._scopes
+
+    def can_write(self, object_type: ObjectType) -> bool:
+        """Whether the grant lets us write this object type and create its properties."""
+        if not self._scopes:
+            return True
+        name = OBJECTS[object_type].path_name
+        return {f"crm.objects.{name}.write", f"crm.schemas.{name}.write"} <= self._scopes
 
     def calls(self) -> CallTally:
         """The calls made so far; search calls do not count against the daily allowance."""
@@ -582,9 +590,42 @@ class HubSpotGateway:
         """Create or update the `leadscore` group and every model's contact properties."""
         return provision(self, models, segment_options)
 
+    def provision_companies(self) -> ProvisioningReport:
+        """Create or update the company score's properties (group `leadscore` on companies)."""
+        return provision_definitions(_ObjectAdmin(self, ObjectType.COMPANIES),
+                                     company_definitions())
+
     def lifecycle_stages(self) -> list[str]:
         """The portal's own lifecycle stage values, in the portal's order."""
         stage = self.get_property("lifecyclestage")
         # Hidden options are still stages (hidden only from forms), so all of them count.
         return [o.value for o in sorted(stage.options, key=lambda o: o.display_order)]
 
+
+
+class _ObjectAdmin:
+    """The gateway's property administration bound to one object type (provisioning)."""
+
+    def __init__(self, gateway: HubSpotGateway, object_type: ObjectType) -> None:
+        self._gateway = gateway
+        self._type = object_type
+
+    def list_properties(self) -> list[PropertyDefinition]:
+        """Every property definition of the object type."""
+        return self._gateway.list_properties(self._type)
+
+    def get_property(self, name: str) -> PropertyDefinition:
+        """One property definition."""
+        return self._gateway.get_property(name, self._type)
+
+    def create_group(self, group: PropertyGroup) -> None:
+        """Create a property group."""
+        self._gateway.create_group(group, self._type)
+
+    def create_property(self, definition: PropertyDefinition) -> PropertyDefinition:
+        """Create a property."""
+        return self._gateway.create_property(definition, self._type)
+
+    def update_property(self, definition: PropertyDefinition) -> PropertyDefinition:
+        """PATCH a property."""
+        return self._gateway.update_property(definition, self._type)

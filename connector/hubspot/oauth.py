@@ -36,10 +36,13 @@ REQUIRED_SCOPES: tuple[str, ...] = (
 
 OPTIONAL_SCOPES: tuple[str, ...] = (
     "crm.objects.companies.read",
+    "crm.objects.companies.write",
+    "crm.schemas.companies.write",
     "crm.objects.deals.read",
 )
-"""Scopes asked as optional: with them, scoring sees each contact's company and deals;
-without them (an older install) contacts are scored on their own properties."""
+"""Scopes asked as optional: with them, scoring sees each contact's company and deals and
+writes the account score to companies; without them (an older install) contacts are scored
+on their own properties."""
 
 
 class ReconnectRequired(HubSpotError):

@@ -10,7 +10,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # Names and tiers are the scoring domain's; this module adds HubSpot's definitions.
-from connector.scoring.properties import DEFAULT_MODEL, GRADES, TIERS, UNSEGMENTED, property_names
+from connector.scoring.properties import (
+    COMPANY_PROPERTIES,
+    DEFAULT_MODEL,
+    GRADES,
+    TIERS,
+    UNSEGMENTED,
+    property_names,
+)
 
 GROUP_NAME = "leadscore"
 GROUP_LABEL = "Lead scoring"
@@ -57,6 +64,12 @@ def _options(values: Sequence[str]) -> tuple[PropertyOption, ...]:
     )
 
 
+def _define(name: str, label: str, type_: str, field_type: str, description: str,
+            options: tuple[PropertyOption, ...] = ()) -> PropertyDefinition:
+    """A property of the `leadscore` group."""
+    return PropertyDefinition(name, label, type_, field_type, GROUP_NAME, description, options)
+
+
 def model_definitions(model: str, segment_options: Sequence[str] = ()) -> list[PropertyDefinition]:
     """The property definitions of one model (see DESIGN.md's table)."""
     names = property_names(model)
@@ -64,8 +77,7 @@ def model_definitions(model: str, segment_options: Sequence[str] = ()) -> list[P
 
     def define(name: str, label: str, type_: str, field_type: str, description: str,
                options: tuple[PropertyOption, ...] = ()) -> PropertyDefinition:
-        return PropertyDefinition(name, label + suffix, type_, field_type, GROUP_NAME,
-                                  description, options)
+        return _define(name, label + suffix, type_, field_type, description, options)
 
     return [
         define(names.score, "Lead score", "number", "number", "Combined lead score, 0-100."),
@@ -95,3 +107,26 @@ def all_definitions(models: Sequence[str], segment_options: Sequence[str] = ()
     """Definitions of every model's properties, models in the given order."""
     for model in dict.fromkeys(models):
         yield from model_definitions(model, segment_options)
+
+
+def company_definitions() -> list[PropertyDefinition]:
+    """The company score's property definitions (on companies, group `leadscore`)."""
+    names = COMPANY_PROPERTIES
+    return [
+        _define(names.score, "Account score", "number", "number",
+                "Company fit and its contacts' engagement, 0-100."),
+        _define(names.fit, "Account fit score", "number", "number",
+                "Fit of the company's own properties, 0-100."),
+        _define(names.engagement, "Account engagement score", "number", "number",
+                "Engagement rolled up from the company's contacts, 0-100."),
+        _define(names.tier, "Account tier", "enumeration", "select",
+                "What account-based workflows act on.", _options(TIERS)),
+        _define(names.reasons, "Account score reasons", "string", "textarea",
+                "Top signed reasons behind the account score."),
+        _define(names.engaged_contacts, "Engaged contacts", "number", "number",
+                "How many of the company's contacts are engaged."),
+        _define(names.scored_at, "Account scored at", "datetime", "date",
+                "When these values were computed."),
+        _define(names.version, "Account score version", "string", "text",
+                "Scoring config hash that produced the values."),
+    ]

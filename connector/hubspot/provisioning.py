@@ -78,7 +78,12 @@ def provision(
     admin: PropertyAdmin, models: Sequence[str], segment_options: Sequence[str] = ()
 ) -> ProvisioningReport:
     """Make the portal hold the `leadscore` group and every model's properties, as defined."""
-    wanted = list(all_definitions(models, segment_options))
+    return provision_definitions(admin, list(all_definitions(models, segment_options)))
+
+
+def provision_definitions(admin: PropertyAdmin,
+                          wanted: Sequence[PropertyDefinition]) -> ProvisioningReport:
+    """Make `admin`'s object type hold the `leadscore` group and these properties."""
     try:
         admin.create_group(LEADSCORE_GROUP)
         group_created = True

@@ -21,11 +21,13 @@ from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
 from connector.evaluation import History
+from connector.scoring.config import Outcome
 from connector.scoring.guards import post_outcome_rule
 from connector.scoring.leads import LeadFrame
+from connector.scoring.outcomes import company_links, conversions, deals_frame
 from connector.scoring.properties import DEFAULT_MODEL, property_names
 from connector.scoring.score_columns import NUMERIC_COLUMNS, ScoreColumn
-from connector.scoring.stored_inputs import STATE_MODEL, lead_frame_from_states
+from connector.scoring.stored_inputs import lead_frame_from_states
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
 from connector.store import ContactState, Portal, Store
 
@@ -78,17 +80,20 @@ def load_portal_history(
     *,
     stage_order: Sequence[str] = DEFAULT_LIFECYCLE_ORDER,
     experiment: str | None = None,
+    outcome: Outcome | None = None,
 ) -> PortalHistory:
     """Build the history of a portal's synced contacts from the store (no HubSpot call).
 
     `experiment` names the live A/B experiment (its salt) whose recorded arms fill
     `History.arms` (None for contacts outside it); without one, or when it recorded no
-    contact, `arms` stays None.
+    contact, `arms` stays None. `outcome` is the configured conversion (a deal created for
+    the contact or its company, …), read from the stored deals; without it, or with no
+    deals stored, a contact converted when its lifecycle stage reached `opportunity`.
 
     Raises `LeadscoreError` when nothing was synced yet for the scoring model, or when the
     stored inputs lack the lifecycle stage the outcome is read from.
     """
-    batches = store.contacts.iter_batches(portal.hub_id, STATE_MODEL)
+    batches = store.contacts.iter_batches(portal.hub_id)
     states = [state for batch in batches for state in batch]
     where = f"portal {portal.hub_id}"
     if not states:
@@ -101,15 +106,13 @@ def load_portal_history(
             f"{where}: the synced contacts carry no {STAGE_PROPERTY!r}, so outcomes are unknown; "
             "run `leadscore sync --full` with the current version"
         )
-    converted = outcome_from_lifecycle(
-        leads.contacts[STAGE_PROPERTY], stage_order=stage_order, converted_from=CONVERTED_FROM
-    ).to_numpy(dtype=bool)
+    converted, meaning = _conversions(store, portal.hub_id, leads, stage_order, outcome)
     features = [c for c in leads.contacts.columns if not _hidden(str(c))]
     history = History(
         leads=LeadFrame(contacts=leads.contacts[features], activities=leads.activities),
         converted=np.asarray(converted, dtype=bool),
         now=now,
-        source=f"portal {portal.hub_id} ({CONVERTED_FROM} or later = converted)",
+        source=f"portal {portal.hub_id} ({meaning} = converted)",
         arms=recorded_arms(store, portal.hub_id, states, experiment),
     )
     return PortalHistory(
@@ -160,6 +163,23 @@ def written_scores(states: Iterable[ContactState], scoring_model: str) -> pd.Dat
     for column in _NUMERIC:
         frame[column] = frame[column].astype(float)
     return frame
+
+
+def _conversions(store: Store, portal_id: int, leads: LeadFrame, stage_order: Sequence[str],
+                 outcome: Outcome | None) -> tuple[np.ndarray, str]:
+    """Who converted, and what converting means here."""
+    deals = deals_frame(store.deals.all(portal_id)) if outcome is not None else None
+    if outcome is None or outcome.kind == "lifecycle_stage" or deals is None or deals.empty:
+        converted = outcome_from_lifecycle(
+            leads.contacts[STAGE_PROPERTY], stage_order=stage_order,
+            converted_from=CONVERTED_FROM,
+        )
+        return converted.to_numpy(dtype=bool), f"{CONVERTED_FROM} or later"
+    ids = [int(i) for i in leads.contacts.index if str(i).isdigit()]
+    company = company_links(store.members.companies_of(portal_id, ids))
+    table = conversions(outcome, leads.contacts, deals, company, stage_order)
+    converted = table["converted"].reindex(leads.contacts.index.astype(str)).fillna(False)
+    return converted.to_numpy(dtype=bool), outcome.kind.replace("_", " ")
 
 
 def _hidden(column: str) -> bool:

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from connector.errors import LeadscoreError
 from connector.evaluation import History
 from connector.reports.portal_history import load_portal_history, resolve_portal
 from connector.reports.portal_model import active_model_file
+from connector.scoring.config import Outcome
+from connector.scoring_files import load_config
 from connector.settings import Settings, get_settings
 from connector.store import open_store
 
@@ -38,6 +41,7 @@ class PortalSource:
             return load_portal_history(
                 store, portal, self.now, self.scoring_model,
                 experiment=settings.experiment_salt,
+                outcome=_configured_outcome(settings),
             ).history
 
     def model_file(self) -> Path | None:
@@ -47,3 +51,12 @@ class PortalSource:
             portal = resolve_portal(store, self.hub_id)
             cache = settings.data_dir / "models"
             return active_model_file(store, portal, self.scoring_model, cache)
+
+
+def _configured_outcome(settings: Settings) -> Outcome | None:
+    """The outcome of the configured rules (None when the file cannot be read: the
+    lifecycle stage then decides)."""
+    try:
+        return load_config(settings.scoring_config).outcome
+    except LeadscoreError:
+        return None

@@ -10,8 +10,9 @@ belongs to the contact's primary company (an account-based sale converts its con
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -179,3 +180,46 @@ def _stamps(values: pd.Series) -> pd.Series:
 def _truthy(values: pd.Series) -> pd.Series:
     """HubSpot booleans: True / "true" (any case) are true; anything else is not."""
     return values.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
+
+
+class DealLike(Protocol):
+    """A stored deal as the outcome reads it (e.g. `connector.store.DealRecord`)."""
+
+    @property
+    def deal_id(self) -> int:
+        """The deal's id."""
+        ...
+
+    @property
+    def properties(self) -> Mapping[str, Any]:
+        """Its properties (`dealstage`, `pipeline`, `createdate`, …)."""
+        ...
+
+    @property
+    def contact_ids(self) -> Sequence[int]:
+        """Its contacts."""
+        ...
+
+    @property
+    def company_ids(self) -> Sequence[int]:
+        """Its companies, the primary one first."""
+        ...
+
+
+def deals_frame(deals: Sequence[DealLike]) -> pd.DataFrame:
+    """Stored deals as the deals table `conversions` reads (`DEAL_COLUMNS` + closedate)."""
+    return pd.DataFrame({
+        "deal_id": [str(d.deal_id) for d in deals],
+        "contact_ids": [[str(c) for c in d.contact_ids] for d in deals],
+        "company_id": [str(d.company_ids[0]) if d.company_ids else None for d in deals],
+        "stage": [d.properties.get("dealstage") for d in deals],
+        "pipeline": [d.properties.get("pipeline") for d in deals],
+        "createdate": [d.properties.get("createdate") for d in deals],
+        "closedate": [d.properties.get("closedate") for d in deals],
+        "is_closed_won": [d.properties.get("hs_is_closed_won") for d in deals],
+    }, columns=[*DEAL_COLUMNS, "closedate"])
+
+
+def company_links(companies: Mapping[int, int]) -> pd.Series:
+    """Contact id → primary company id as `conversions` reads it (ids as text)."""
+    return pd.Series({str(c): str(k) for c, k in companies.items()}, dtype="object")

@@ -78,3 +78,20 @@ def property_names(model_name: str) -> ModelProperties:
         version=f"{stem}_version",
         grade=f"{stem}_grade",
     )
+
+
+@dataclass(frozen=True)
+class CompanyProperties:
+    """The company properties the company (account) score writes, in group `leadscore`."""
+
+    score: str = f"{PREFIX}_score"
+    fit: str = f"{PREFIX}_fit"
+    engagement: str = f"{PREFIX}_engagement"
+    tier: str = f"{PREFIX}_tier"
+    reasons: str = f"{PREFIX}_reasons"
+    engaged_contacts: str = f"{PREFIX}_engaged_contacts"
+    scored_at: str = f"{PREFIX}_scored_at"
+    version: str = f"{PREFIX}_version"
+
+
+COMPANY_PROPERTIES = CompanyProperties()

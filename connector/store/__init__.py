@@ -10,8 +10,10 @@ from connector.store.crypto import TokenCipher, load_or_create_key
 from connector.store.leases import lease_name
 from connector.store.records import (
     ApiKey,
+    CompanyState,
     ContactState,
     DailyUsage,
+    DealRecord,
     ExperimentArm,
     InboxClaim,
     InboxEvent,
@@ -28,8 +30,10 @@ from connector.store.store import Store, open_store
 
 __all__ = [
     "ApiKey",
+    "CompanyState",
     "ContactState",
     "DailyUsage",
+    "DealRecord",
     "ExperimentArm",
     "InboxClaim",
     "InboxEvent",

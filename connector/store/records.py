@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from connector.scoring.stored_inputs import StoredInputs
+
 PortalKind = Literal["oauth", "static"]
 PortalStatus = Literal["connected", "needs_reconnect", "disconnected"]
 InboxStatus = Literal["pending", "processing", "processed", "failed", "skipped"]
@@ -112,20 +114,20 @@ class InboxClaim:
 
 @dataclass(frozen=True)
 class ContactState:
-    """What the connector knows about one contact under one scoring model.
+    """What the connector knows about one contact, for every scoring model.
 
     `input_hash` fingerprints the scoring inputs, so a contact whose `lastmodifieddate` moved
-    only because of our own write is recognised and skipped. `inputs` keeps the compact
-    properties and activity summary the daily decay rescore needs without reading HubSpot.
+    only because of our own write is recognised and skipped. `inputs` keeps the properties
+    (with the account columns) and activities the daily decay rescore, training and the
+    reports need without reading HubSpot.
     `written_values` are the property values HubSpot confirmed; `pending_values` are computed
     values not yet confirmed (pending or failed write, retried later).
     """
 
     portal_id: int
-    scoring_model: str
     contact_id: int
     input_hash: str
-    inputs: dict[str, Any]
+    inputs: StoredInputs
     written_values: dict[str, str] = field(default_factory=dict)
     pending_values: dict[str, str] | None = None
     write_status: WriteStatus = "pending"
@@ -225,3 +227,26 @@ class ExperimentArm:
     contact_id: int
     arm: ArmName
     assigned_at: datetime
+
+
+@dataclass(frozen=True)
+class CompanyState:
+    """A synced company: its properties and the score values the CRM confirmed."""
+
+    portal_id: int
+    company_id: int
+    properties: dict[str, Any]
+    written_values: dict[str, str]
+    scored_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DealRecord:
+    """A synced deal: its properties and the contacts and companies it belongs to."""
+
+    portal_id: int
+    deal_id: int
+    properties: dict[str, Any]
+    contact_ids: tuple[int, ...] = ()
+    company_ids: tuple[int, ...] = ()

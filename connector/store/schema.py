@@ -113,7 +113,6 @@ contact_state = Table(
         ForeignKey("portals.hub_id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("scoring_model", String(64), primary_key=True),
     Column("contact_id", BigInteger, primary_key=True, autoincrement=False),
     Column("input_hash", String(128), nullable=False),
     Column("inputs", JsonDoc, nullable=False),
@@ -125,7 +124,7 @@ contact_state = Table(
     Column("scored_at", UTCDateTime, nullable=True),
     Column("written_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
-    Index(None, "portal_id", "scoring_model", "write_status"),
+    Index(None, "portal_id", "write_status"),
 )
 
 experiments = Table(
@@ -240,4 +239,51 @@ api_usage = Table(
     ),
     Column("day", Date, primary_key=True),
     Column("calls", BigInteger, nullable=False),
+)
+
+companies = Table(
+    "companies",
+    metadata,
+    Column(
+        "portal_id",
+        BigInteger,
+        ForeignKey("portals.hub_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("company_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("properties", JsonDoc, nullable=False),
+    Column("written_values", JsonDoc, nullable=False),
+    Column("scored_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+company_members = Table(
+    "company_members",
+    metadata,
+    Column(
+        "portal_id",
+        BigInteger,
+        ForeignKey("portals.hub_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("contact_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("company_id", BigInteger, nullable=False),
+    Column("last_activity_at", UTCDateTime, nullable=True),
+    Index("ix_company_members_portal_id_company_id", "portal_id", "company_id"),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    Column(
+        "portal_id",
+        BigInteger,
+        ForeignKey("portals.hub_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("deal_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("properties", JsonDoc, nullable=False),
+    Column("contact_ids", JsonDoc, nullable=False),
+    Column("company_ids", JsonDoc, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from connector.errors import LeadscoreError
 from connector.settings import Settings, get_settings
+from connector.store.accounts import CompanyRepository, DealRepository, MemberRepository
 from connector.store.api_keys import ApiKeyRepository
 from connector.store.budget import BudgetRepository
 from connector.store.clock import Clock, utc_now
@@ -45,6 +46,9 @@ class Store:
         self.api_keys = ApiKeyRepository(engine, clock)
         self.budget = BudgetRepository(engine, clock)
         self.experiments = ExperimentRepository(engine, clock)
+        self.companies = CompanyRepository(engine, clock)
+        self.deals = DealRepository(engine, clock)
+        self.members = MemberRepository(engine, clock)
 
     def __repr__(self) -> str:
         return f"Store({safe_url(self.engine.url)})"

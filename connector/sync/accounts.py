@@ -7,20 +7,23 @@ per 100 distinct companies; account signals are read only when the rules use the
 
 - `account.open_deals`, `account.has_open_deal`: the company's own count of open deals
   (HubSpot keeps `hs_num_open_deals` up to date).
-- `account.engaged_contacts`, `account.last_activity_at`: from the company's contacts
-  (up to `COLLEAGUES_PER_COMPANY` of them) and their engagement summaries.
+- `account.engaged_contacts`, `account.last_activity_at`: from the company's contacts the
+  store knows (`store.members`: each synced contact's primary company and last activity),
+  so no call is made for them; they are complete once every contact has been synced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
 
 from connector.crm import CrmSession, ObjectType
-from connector.scoring.leads import ACCOUNT_SIGNALS, COMPANY_PREFIX, LeadFrame, column_source
+from connector.scoring.leads import ACCOUNT_SIGNALS, COMPANY_PREFIX, LeadFrame
+from connector.scoring.needs import PropertiesNeeded
+from connector.store import Store
 
 OPEN_DEALS = "hs_num_open_deals"
 """The company's count of open deals (kept by the CRM)."""
@@ -34,9 +37,6 @@ ACTIVITY_SUMMARIES = (
 DEAL_STATE = ("dealstage", "hs_is_closed")
 """Deal properties whose change opens or closes a deal."""
 ENGAGED_WITHIN = timedelta(days=30)
-COLLEAGUES_PER_COMPANY = 200
-"""Colleagues read per company for the colleague signals: a bound on the cost of the few
-accounts with thousands of contacts (their signal then counts the first 200)."""
 
 ENGAGED = "account.engaged_contacts"
 OPEN = "account.open_deals"
@@ -64,6 +64,11 @@ class AccountReads:
         return bool(self.company_properties or self.signals)
 
     @property
+    def company_read(self) -> list[str]:
+        """What the company stream reads: the properties scoring uses and the open deals."""
+        return list(dict.fromkeys([*self.company_properties, OPEN_DEALS]))
+
+    @property
     def colleagues(self) -> bool:
         """Whether the colleague signals are used (they read the company's contacts)."""
         return ENGAGED in self.signals or LAST_ACTIVITY in self.signals
@@ -81,32 +86,9 @@ def relevant_properties(contact_properties: Sequence[str],
     }
 
 
-def account_reads(names: Iterable[str]) -> AccountReads:
-    """Split the names scoring uses into company properties and account signals."""
-    companies = sorted({n[len(COMPANY_PREFIX):] for n in names
-                        if column_source(n) == "company"})
-    signals = tuple(s for s in ACCOUNT_SIGNALS if s in set(names))
-    return AccountReads(tuple(companies), signals)
-
-
-def contact_properties(names: Iterable[str]) -> list[str]:
-    """The names that are the contact's own properties."""
-    return sorted({n for n in names if column_source(n) == "contact"})
-
-
-def _newest(values: Iterable[str | None]) -> pd.Timestamp | None:
-    stamps = []
-    for value in values:
-        if not value:
-            continue
-        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-        if pd.notna(number):
-            stamp = pd.to_datetime(number, unit="ms", utc=True, errors="coerce")
-        else:
-            stamp = pd.to_datetime(value, utc=True, errors="coerce", format="ISO8601")
-        if pd.notna(stamp):
-            stamps.append(stamp)
-    return max(stamps) if stamps else None
+def account_reads(needs: PropertiesNeeded) -> AccountReads:
+    """What scoring needs of each contact's account (company properties and signals)."""
+    return AccountReads(needs.company, tuple(s for s in ACCOUNT_SIGNALS if s in needs.account))
 
 
 def primary_companies(crm: CrmSession, contact_ids: Sequence[str]) -> dict[str, str]:
@@ -115,23 +97,27 @@ def primary_companies(crm: CrmSession, contact_ids: Sequence[str]) -> dict[str, 
     return {contact: targets[0] for contact, targets in links.items() if targets}
 
 
-def _colleague_signals(
-    crm: CrmSession, company_ids: Sequence[str], now: datetime
-) -> dict[str, tuple[int, str | None]]:
-    """Engaged colleagues (last 30 days) and the newest activity, per company."""
-    members = crm.associations(ObjectType.COMPANIES, ObjectType.CONTACTS, company_ids)
-    capped = {c: ids[:COLLEAGUES_PER_COMPANY] for c, ids in members.items()}
-    everyone = list(dict.fromkeys(i for ids in capped.values() for i in ids))
-    summaries = {r.id: r.properties
-                 for r in crm.read(ObjectType.CONTACTS, everyone, ACTIVITY_SUMMARIES)}
-    cutoff = pd.Timestamp(now) - ENGAGED_WITHIN
-    result: dict[str, tuple[int, str | None]] = {}
-    for company, ids in capped.items():
-        newest = [_newest(summaries.get(i, {}).get(p) for p in ACTIVITY_SUMMARIES) for i in ids]
-        engaged = sum(1 for stamp in newest if stamp is not None and stamp >= cutoff)
-        known = [stamp for stamp in newest if stamp is not None]
-        result[company] = (engaged, max(known).isoformat() if known else None)
-    return result
+def last_activity(frame: LeadFrame) -> pd.Series:
+    """Each contact's newest engagement: its activities and the CRM's summary properties."""
+    index = frame.contacts.index
+    newest = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    acts = frame.activities
+    if len(acts):
+        by_contact = acts.groupby("contact_id")["timestamp"].max()
+        newest = by_contact.reindex(index).astype("datetime64[ns, UTC]")
+    for name in ACTIVITY_SUMMARIES:
+        if name in frame.contacts.columns:
+            newest = pd.concat([newest, parse_stamps(frame.contacts[name])], axis=1).max(axis=1)
+    return newest
+
+
+def parse_stamps(values: pd.Series) -> pd.Series:
+    """Epoch-ms or ISO 8601 text as UTC datetimes (NaT when empty or unreadable)."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    from_ms = pd.to_datetime(numeric, unit="ms", utc=True, errors="coerce")
+    from_iso = pd.to_datetime(values.where(numeric.isna()), utc=True, errors="coerce",
+                              format="ISO8601")
+    return from_ms.fillna(from_iso).astype("datetime64[ns, UTC]")
 
 
 def _empty_accounts(frame: LeadFrame, reads: AccountReads) -> LeadFrame:
@@ -141,36 +127,64 @@ def _empty_accounts(frame: LeadFrame, reads: AccountReads) -> LeadFrame:
     return LeadFrame(contacts=contacts, activities=frame.activities)
 
 
-def with_accounts(crm: CrmSession, frame: LeadFrame, reads: AccountReads,
-                  now: datetime) -> LeadFrame:
-    """`frame` with its contacts' company columns and account signals added."""
+def _when(value: datetime | None) -> datetime | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def with_accounts(crm: CrmSession, store: Store, frame: LeadFrame, reads: AccountReads,
+                  now: datetime, *, save: bool = True) -> LeadFrame:
+    """`frame` with its contacts' company columns and account signals added.
+
+    Company properties come from the stored company stream (companies not stored yet are
+    read); membership and each contact's last activity are saved (`save`), and the
+    colleague signals are counted from what the store knows of the company's contacts.
+    """
     if not reads.needed or len(frame) == 0:
         return frame
     if not crm.can_read(ObjectType.COMPANIES):
         # An install from before companies were asked for: the columns stay empty, so
         # criteria fall back to the contact's own properties.
         return _empty_accounts(frame, reads)
+    portal_id = crm.hub_id
     ids = [str(i) for i in frame.contacts.index]
     primary = primary_companies(crm, ids)
-    company_ids = list(dict.fromkeys(primary.values()))
-    wanted = list(dict.fromkeys([*reads.company_properties, OPEN_DEALS]))
-    companies: Mapping[str, Mapping[str, str | None]] = {
-        r.id: r.properties for r in crm.read(ObjectType.COMPANIES, company_ids, wanted)
+    company_ids = sorted({int(c) for c in primary.values() if c.isdigit()})
+    companies: dict[str, Mapping[str, object]] = {
+        str(cid): state.properties
+        for cid, state in store.companies.get_many(portal_id, company_ids).items()
     }
-    colleagues = _colleague_signals(crm, company_ids, now) if reads.colleagues else {}
+    missing = [str(c) for c in company_ids if str(c) not in companies]
+    if missing:
+        companies.update((r.id, r.properties)
+                         for r in crm.read(ObjectType.COMPANIES, missing, reads.company_read))
+    newest = last_activity(frame)
+    if save:
+        store.members.save(portal_id, {
+            int(i): (int(primary[i]) if i in primary and primary[i].isdigit() else None,
+                     _when(newest.get(i)))
+            for i in ids if i.isdigit()
+        })
+    activity = (store.members.activity(portal_id, company_ids, now - ENGAGED_WITHIN)
+                if reads.colleagues else {})
     contacts = frame.contacts.copy()
     of_contact = [primary.get(i) for i in ids]
     for name in reads.company_properties:
         contacts[COMPANY_PREFIX + name] = pd.Series(
-            [companies.get(c, {}).get(name) if c else None for c in of_contact],
+            [_text(companies.get(c, {}).get(name)) if c else None for c in of_contact],
             index=contacts.index, dtype="object")
+    stats = [activity.get(int(c)) if c and c.isdigit() else None for c in of_contact]
     signals: dict[str, list[str | None]] = {
-        OPEN: [companies.get(c, {}).get(OPEN_DEALS) if c else None for c in of_contact],
-        ENGAGED: [str(colleagues[c][0]) if c in colleagues else None for c in of_contact],
-        LAST_ACTIVITY: [colleagues[c][1] if c in colleagues else None for c in of_contact],
+        OPEN: [_text(companies.get(c, {}).get(OPEN_DEALS)) if c else None for c in of_contact],
+        ENGAGED: [str(a.engaged) if a is not None else None for a in stats],
+        LAST_ACTIVITY: [a.last_activity_at.isoformat() if a is not None and a.last_activity_at
+                        else None for a in stats],
     }
-    signals[HAS_OPEN] = [None if v is None else str(int(float(v or 0)) > 0).lower()
+    signals[HAS_OPEN] = [None if v is None else str(float(v or 0) > 0).lower()
                          for v in signals[OPEN]]
     for name in reads.signals:
         contacts[name] = pd.Series(signals[name], index=contacts.index, dtype="object")
     return LeadFrame(contacts=contacts, activities=frame.activities)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from connector.crm import CrmRecord, CrmSession, ObjectType
 from connector.store import Store, SyncCursor
 from connector.sync.process import ContactProcessor
 from connector.sync.pull import (
     CONTACTS_STREAM,
     FULL,
     INCREMENTAL,
-    PASS_STREAM,
+    PASS_SUFFIX,
     full_chunks,
     incremental_chunks,
 )
@@ -56,24 +57,88 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def starting_cursor(store: Store, portal_id: int, full: bool) -> SyncCursor:
+@dataclass
+class StreamOutcome:
+    """How one stream's pass went: its kind, chunks handled, and how it ended."""
+
+    kind: str = FULL
+    chunks: int = 0
+    completed: bool = False
+    stopped: bool = False
+
+
+RecordHandler = Callable[[Sequence[CrmRecord], bool], None]
+"""Handles one chunk of a stream's records; the flag says the pass is incremental."""
+
+
+def starting_cursor(store: Store, portal_id: int, full: bool,
+                    stream: str = CONTACTS_STREAM) -> SyncCursor:
     """Where this pass starts: a full sync when asked, never synced, or one under way."""
-    cursor = store.cursors.get(portal_id, CONTACTS_STREAM)
+    cursor = store.cursors.get(portal_id, stream)
     if cursor is None or (full and cursor.phase != FULL):
-        return SyncCursor(portal_id=portal_id, stream=CONTACTS_STREAM, phase=FULL)
+        return SyncCursor(portal_id=portal_id, stream=stream, phase=FULL)
     return cursor
 
 
-def pass_start(store: Store, portal_id: int, dry_run: bool) -> datetime:
+def pass_start(store: Store, portal_id: int, dry_run: bool,
+               stream: str = CONTACTS_STREAM) -> datetime:
     """When the pass under way began (a resumed pass keeps the first start)."""
-    record = store.cursors.get(portal_id, PASS_STREAM)
+    record = store.cursors.get(portal_id, stream + PASS_SUFFIX)
     if record is not None and record.window_start is not None:
         return record.window_start
     started = _now()
     if not dry_run:
-        store.cursors.save(SyncCursor(portal_id=portal_id, stream=PASS_STREAM, phase="running",
-                                      window_start=started))
+        store.cursors.save(SyncCursor(portal_id=portal_id, stream=stream + PASS_SUFFIX,
+                                      phase="running", window_start=started))
     return started
+
+
+def run_stream_pass(
+    store: Store,
+    crm: CrmSession,
+    object_type: ObjectType,
+    properties: Sequence[str],
+    handle: RecordHandler,
+    options: PassOptions,
+    after_chunk: Callable[[], None] | None = None,
+) -> StreamOutcome:
+    """One pass over a stream: full (list paging) or incremental (compound cursor),
+    `handle` called per chunk, the cursor saved after each handled chunk, then
+    `after_chunk`."""
+    portal_id = crm.hub_id
+    stream = object_type.value
+    cursor = starting_cursor(store, portal_id, options.full, stream)
+    started = pass_start(store, portal_id, options.dry_run, stream)
+    outcome = StreamOutcome(kind=FULL if cursor.phase == FULL else INCREMENTAL)
+    log.info("portal %s: %s %s pass from %s", portal_id, outcome.kind, stream,
+             _describe(cursor))
+    chunks = (
+        full_chunks(crm, properties, cursor, options.chunk_size, object_type)
+        if cursor.phase == FULL
+        else incremental_chunks(crm, properties, cursor, options.chunk_size, object_type)
+    )
+    for chunk in chunks:
+        handle(chunk.records, cursor.phase != FULL)
+        outcome.chunks += 1
+        if not options.dry_run and not chunk.last:
+            store.cursors.save(chunk.resume)
+            if options.on_cursor is not None:
+                options.on_cursor()
+        if after_chunk is not None:
+            after_chunk()
+        if chunk.last:
+            break
+        if any(event.is_set() for event in options.stops):
+            outcome.stopped = True
+            log.info("portal %s: stop requested; %s cursor saved after chunk %d", portal_id,
+                     stream, outcome.chunks)
+            return outcome
+    if not options.dry_run:
+        store.cursors.save(SyncCursor(portal_id=portal_id, stream=stream, phase=INCREMENTAL,
+                                      window_start=started - options.overlap))
+        store.cursors.reset(portal_id, stream + PASS_SUFFIX)
+    outcome.completed = True
+    return outcome
 
 
 def run_contact_pass(
@@ -82,45 +147,28 @@ def run_contact_pass(
     report: PassReport,
     options: PassOptions,
 ) -> PassReport:
-    """Run one pass with `processor` (bound to the portal's CRM session), filling `report`."""
-    portal_id = processor.portal_id
+    """Run one contact pass with `processor` (bound to the portal's CRM session)."""
     crm = processor.crm
     if not options.dry_run:
-        retried = retry_pending(crm, store, portal_id)
+        retried = retry_pending(crm, store, processor.portal_id)
         report.retried_writes += retried.written + retried.failed
         report.contacts_written += retried.written
         report.contacts_failed += retried.failed
         report.forgotten += retried.forgotten
-    cursor = starting_cursor(store, portal_id, options.full)
-    started = pass_start(store, portal_id, options.dry_run)
-    report.kind = "full" if cursor.phase == FULL else "incremental"
-    log.info("portal %s: %s pass from %s", portal_id, report.kind, _describe(cursor))
-    chunks = (
-        full_chunks(crm, processor.properties, cursor, options.chunk_size)
-        if cursor.phase == FULL
-        else incremental_chunks(crm, processor.properties, cursor, options.chunk_size)
-    )
-    for chunk in chunks:
-        processor.process(chunk.records, report, check_properties=cursor.phase != FULL)
+
+    def handle(records: Sequence[CrmRecord], incremental: bool) -> None:
+        processor.process(records, report, check_properties=incremental)
         report.chunks += 1
-        if not options.dry_run and not chunk.last:
-            store.cursors.save(chunk.resume)
-            if options.on_cursor is not None:
-                options.on_cursor()
+
+    def progress() -> None:
         if options.on_chunk is not None:
             options.on_chunk(report)
-        if chunk.last:
-            break
-        if any(event.is_set() for event in options.stops):
-            report.stopped = True
-            log.info("portal %s: stop requested; cursor saved after chunk %d", portal_id,
-                     report.chunks)
-            return report
-    if not options.dry_run:
-        store.cursors.save(SyncCursor(portal_id=portal_id, stream=CONTACTS_STREAM,
-                                      phase=INCREMENTAL, window_start=started - options.overlap))
-        store.cursors.reset(portal_id, PASS_STREAM)
-    report.completed = True
+
+    outcome = run_stream_pass(store, crm, ObjectType.CONTACTS, processor.properties, handle,
+                              options, progress)
+    report.kind = "full" if outcome.kind == FULL else "incremental"
+    report.stopped = outcome.stopped
+    report.completed = outcome.completed
     return report
 
 

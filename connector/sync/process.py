@@ -24,12 +24,7 @@ from connector.scoring.leads import LeadFrame
 from connector.store import ContactState, Store
 from connector.sync.accounts import AccountReads, with_accounts
 from connector.sync.experiment import desired_by_arm
-from connector.sync.inputs import (
-    STATE_MODEL,
-    frame_hashes,
-    properties_of,
-    stored_inputs,
-)
+from connector.sync.inputs import frame_hashes, stored_inputs
 from connector.sync.outputs import (
     LIFECYCLE,
     PortalScoring,
@@ -52,7 +47,7 @@ class BatchPlan:
 
 def same_properties(record: CrmRecord, state: ContactState, properties: Sequence[str]) -> bool:
     """Whether the contact's read properties equal its stored inputs."""
-    stored = properties_of(state)
+    stored = state.inputs.properties
     current = record.properties
     return all(current.get(name) == stored.get(name) for name in properties)
 
@@ -104,7 +99,6 @@ def plan_scores(
         changes = changed_values(want, written)
         base = ContactState(
             portal_id=portal_id,
-            scoring_model=STATE_MODEL,
             contact_id=contact,
             input_hash=str(hashes[key]),
             inputs=inputs[key],
@@ -150,6 +144,8 @@ class ContactProcessor:
         self.kinds = list(activity_kinds)
         self.accounts = accounts or AccountReads((), ())
         self.columns = [*self.properties, *self.accounts.columns]
+        self.scored: set[int] = set()
+        """Contacts scored by this processor (their companies' scores may move)."""
         """Every input column: the contact's properties, then its account's."""
         self.now = now
         self.dry_run = dry_run
@@ -166,8 +162,7 @@ class ContactProcessor:
         report.contacts_read += len(records)
         if not unique:
             return
-        states = self.store.contacts.get_many(self.portal_id, STATE_MODEL,
-                                              (int(i) for i in unique))
+        states = self.store.contacts.get_many(self.portal_id, (int(i) for i in unique))
         versions = expected_versions(self.scoring)
         candidates = [
             r for r in unique.values()
@@ -180,8 +175,9 @@ class ContactProcessor:
         if self.scoring.experiment is not None:
             self.scoring.experiment.enrol(candidates, dry_run=self.dry_run)
         activities = self.crm.activities([r.id for r in candidates], self.kinds)
-        frame = with_accounts(self.crm, lead_frame(candidates, self.properties, activities),
-                              self.accounts, self.now())
+        frame = with_accounts(self.crm, self.store,
+                              lead_frame(candidates, self.properties, activities),
+                              self.accounts, self.now(), save=not self.dry_run)
         hashes = frame_hashes(frame, self.columns)
         fresh = [
             str(cid) for cid in frame.contacts.index
@@ -198,6 +194,7 @@ class ContactProcessor:
         plan, kept = plan_scores(self.scoring, subset, self.columns, states,
                                  self.portal_id, self.now())
         report.contacts_scored += len(plan.states)
+        self.scored.update(s.contact_id for s in plan.states)
         report.unchanged_scores += kept
         if self.dry_run:
             report.contacts_written += len(plan.writes)

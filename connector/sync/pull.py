@@ -23,10 +23,12 @@ from datetime import UTC, datetime
 from connector.crm import CrmRecord, CrmSession, ObjectType
 from connector.store import SyncCursor
 
-CONTACTS_STREAM = "contacts"
-"""The cursor of the contact sync (phase `full` or `incremental`)."""
-PASS_STREAM = "contacts.pass"
-"""Records when the pass under way began (its `window_start`), so a resumed pass knows."""
+CONTACTS_STREAM = ObjectType.CONTACTS.value
+"""The cursor of the contact sync (phase `full` or `incremental`); every object type's
+stream is named by its `ObjectType` value the same way."""
+PASS_SUFFIX = ".pass"
+"""`<stream>.pass` records when the stream's pass under way began (its `window_start`)."""
+PASS_STREAM = CONTACTS_STREAM + PASS_SUFFIX
 
 FULL = "full"
 INCREMENTAL = "incremental"
@@ -48,13 +50,14 @@ def _ms(moment: datetime) -> int:
 
 
 def full_chunks(
-    crm: CrmSession, properties: Sequence[str], cursor: SyncCursor, chunk_size: int
+    crm: CrmSession, properties: Sequence[str], cursor: SyncCursor, chunk_size: int,
+    object_type: ObjectType = ObjectType.CONTACTS,
 ) -> Iterator[Chunk]:
-    """The portal's contacts by list paging, from `cursor.full_after`, chunk by chunk."""
+    """Every record of a type by list paging, from `cursor.full_after`, chunk by chunk."""
     pages_per_chunk = max(1, chunk_size // LIST_PAGE)
     records: list[CrmRecord] = []
     pages = 0
-    for page in crm.list_pages(ObjectType.CONTACTS, properties, after=cursor.full_after):
+    for page in crm.list_pages(object_type, properties, after=cursor.full_after):
         records.extend(page.records)
         pages += 1
         last = page.next_after is None
@@ -64,14 +67,14 @@ def full_chunks(
 
 
 def incremental_chunks(
-    crm: CrmSession, properties: Sequence[str], cursor: SyncCursor, chunk_size: int
+    crm: CrmSession, properties: Sequence[str], cursor: SyncCursor, chunk_size: int,
+    object_type: ObjectType = ObjectType.CONTACTS,
 ) -> Iterator[Chunk]:
-    """Contacts modified since `cursor.window_start`, after `cursor.last_object_id`, by id."""
+    """Records modified since `cursor.window_start`, after `cursor.last_object_id`, by id."""
     start = cursor.window_start or datetime(1970, 1, 1, tzinfo=UTC)
     after = str(cursor.last_object_id) if cursor.last_object_id is not None else None
     records: list[CrmRecord] = []
-    for page in crm.modified_pages(ObjectType.CONTACTS, _ms(start), properties,
-                                   after_id=after):
+    for page in crm.modified_pages(object_type, _ms(start), properties, after_id=after):
         records.extend(page.records)
         last = not page.has_more or not page.records
         if len(records) >= chunk_size or last:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from connector.crm import RECORD_GONE, CrmSession, ObjectType, RecordUpdate
 from connector.store import Store
-from connector.sync.inputs import STATE_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def write_values(
         [RecordUpdate(id=str(cid), properties=dict(values)) for cid, values in updates.items()],
     )
     written = [int(i) for i in result.updated_ids]
-    store.contacts.mark_written(portal_id, STATE_MODEL, written)
+    store.contacts.mark_written(portal_id, written)
     failed: dict[int, str] = {}
     gone: list[int] = []
     for failure in result.failures:
@@ -57,7 +56,7 @@ def write_values(
                 gone.append(int(raw_id))
             else:
                 failed[int(raw_id)] = failure.message or (failure.category or "write failed")
-    store.contacts.mark_failed(portal_id, STATE_MODEL, failed)
+    store.contacts.mark_failed(portal_id, failed)
     if gone:
         store.contacts.delete(portal_id, gone)
     if failed:
@@ -75,8 +74,7 @@ def retry_pending(
     after = 0
     skipped = set(skip)
     while True:
-        states = store.contacts.pending_writes(portal_id, STATE_MODEL, limit=RETRY_BATCH,
-                                               after_id=after)
+        states = store.contacts.pending_writes(portal_id, limit=RETRY_BATCH, after_id=after)
         if not states:
             return totals
         after = states[-1].contact_id

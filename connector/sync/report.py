@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.crm import CallTally
 from connector.store.records import RunCounters, RunKind
+
+if TYPE_CHECKING:
+    from connector.sync.account_sync import AccountReport
 
 
 @dataclass
@@ -38,6 +41,10 @@ class PassReport:
     stopped: bool = False
     run_id: int | None = None
     model_version: str | None = None
+    companies_read: int = 0
+    companies_written: int = 0
+    companies_failed: int = 0
+    deals_read: int = 0
 
     @property
     def api_calls_total(self) -> int:
@@ -48,6 +55,13 @@ class PassReport:
         """Take the API call counts (by kind) and the 429s seen from a session's tally."""
         self.api_calls = {kind: n for kind, n in counts.calls.items() if n}
         self.rate_limited = counts.rate_limited
+
+    def add_accounts(self, accounts: AccountReport) -> None:
+        """Take the company and deal streams' counters."""
+        self.companies_read += accounts.companies_read
+        self.companies_written += accounts.companies_written
+        self.companies_failed += accounts.companies_failed
+        self.deals_read += accounts.deals_read
 
     def counters(self) -> RunCounters:
         """The store's run counters for this report."""

@@ -19,7 +19,7 @@ from datetime import datetime
 from connector.crm import CrmSession
 from connector.store import Store
 from connector.sync.budget import BudgetMeter
-from connector.sync.inputs import STATE_MODEL, lead_frame_from_states
+from connector.sync.inputs import lead_frame_from_states
 from connector.sync.outputs import PortalScoring
 from connector.sync.process import plan_scores
 from connector.sync.push import write_values
@@ -51,7 +51,7 @@ def rescore_portal(
 ) -> PassReport:
     """Rescore every stored contact of the portal; returns `report` filled in."""
     portal_id = report.portal_id
-    for states in store.contacts.iter_batches(portal_id, STATE_MODEL, BATCH):
+    for states in store.contacts.iter_batches(portal_id, BATCH):
         if any(event.is_set() for event in stops):
             report.stopped = True
             return report

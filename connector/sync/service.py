@@ -31,18 +31,20 @@ from connector.evaluation import SEGMENT_SLUGS
 from connector.scoring.config import ScoringConfig, config_hash
 from connector.scoring.engine import ScoreFrame
 from connector.scoring.leads import LeadFrame
+from connector.scoring.needs import properties_needed
 from connector.scoring.properties import UNSEGMENTED
 from connector.scoring_files import load_config
 from connector.settings import Settings
 from connector.store import Portal, Store, lease_name
 from connector.store.records import RunKind, RunStatus
+from connector.sync.account_sync import DEAL_PROPERTIES, AccountSync
 from connector.sync.accounts import account_reads
 from connector.sync.budget import BudgetMeter
 from connector.sync.experiment import experiment_scorers
-from connector.sync.inputs import STATE_MODEL, read_properties
+from connector.sync.inputs import read_properties
 from connector.sync.leases import LeaseKeeper
 from connector.sync.outputs import PortalScoring
-from connector.sync.passes import ChunkCallback, PassOptions, run_contact_pass
+from connector.sync.passes import ChunkCallback, PassOptions, run_contact_pass, run_stream_pass
 from connector.sync.portal_session import (
     PortalSession,
     mark_needs_reconnect,
@@ -110,7 +112,8 @@ class SyncService:
         self.worker_id = worker_id or default_worker_id()
         self.now = now
         self.properties = read_properties(self.config, crm.vocabulary)
-        self.accounts = account_reads(self.config.properties_used())
+        self.needs = properties_needed(self.config)
+        self.accounts = account_reads(self.needs)
         self.activity_kinds = self.config.activity_kinds_used()
         self.scorers = ScorerCache(store, self.config)
         self.experiment = experiment_scorers(store, settings, self.config)
@@ -148,6 +151,12 @@ class SyncService:
         if done and not force:
             return None
         report = session.crm.provision(list(self.config.models), SEGMENT_OPTIONS)
+        if self.config.companies is not None and session.crm.can_write(ObjectType.COMPANIES):
+            companies = session.crm.provision_companies()
+            if companies.changed:
+                log.info("portal %s: company score properties provisioned (%d created, "
+                         "%d updated)", session.hub_id, len(companies.created),
+                         len(companies.updated))
         with self._lock:
             self._provisioned.add(session.hub_id)
         return report
@@ -172,7 +181,7 @@ class SyncService:
 
     def score_stored(self, portal_id: int, contact_id: int) -> StoredScore | None:
         """The last computed values of a contact, or None if it was never scored."""
-        state = self.store.contacts.get_many(portal_id, STATE_MODEL, [contact_id]).get(contact_id)
+        state = self.store.contacts.get_many(portal_id, [contact_id]).get(contact_id)
         if state is None:
             return None
         return StoredScore(
@@ -257,13 +266,47 @@ class SyncService:
                     on_chunk=on_chunk,
                     on_cursor=lease.renew,
                 )
-                run_contact_pass(self.store, self._processor(session, scoring, dry_run),
-                                 report, options)
+                self._account_pass(session, self._processor(session, scoring, dry_run), report,
+                                   options)
 
             cursor = self.store.cursors.get(portal_id, CONTACTS_STREAM)
             full_pass = full or cursor is None or cursor.phase == FULL
             kind: RunKind = "full" if full_pass else "incremental"
             return self._run(portal_id, kind, dry_run, body)
+
+    def _account_pass(self, session: PortalSession, processor: ContactProcessor,
+                      report: PassReport, options: PassOptions) -> None:
+        """A pass in stream order: companies (stored first, so contacts join them without
+        reading them again), contacts, deals, then the company scores (which roll up the
+        contacts' fresh engagement). Each stream keeps its own cursor; a stream the grant
+        cannot read, or scoring does not need, is left out."""
+        crm = session.crm
+
+        def rescore(ids: list[str]) -> None:
+            records = crm.read(ObjectType.CONTACTS, ids, self.properties)
+            processor.process(records, report, check_properties=False)
+
+        accounts = AccountSync(self.store, crm, self.config, rescore, now=self.now,
+                               dry_run=options.dry_run)
+        streams_ok = True
+        if self.accounts.needed and crm.can_read(ObjectType.COMPANIES):
+            outcome = run_stream_pass(self.store, crm, ObjectType.COMPANIES,
+                                      self.accounts.company_read, accounts.companies, options)
+            streams_ok = outcome.completed
+        if streams_ok:
+            run_contact_pass(self.store, processor, report, options)
+        if report.completed and self.needs.deals and crm.can_read(ObjectType.DEALS):
+            outcome = run_stream_pass(self.store, crm, ObjectType.DEALS, DEAL_PROPERTIES,
+                                      accounts.deals, options)
+            report.completed = outcome.completed
+        if report.completed:
+            if report.kind == "full":
+                touched = set(self.store.companies.ids(session.hub_id))
+            else:
+                touched = set(accounts.changed) | set(
+                    self.store.members.companies_of(session.hub_id, processor.scored).values())
+            accounts.score_companies(sorted(touched))
+        report.add_accounts(accounts.report)
 
     def process_contacts(self, portal_id: int, contact_ids: Sequence[str]) -> PassReport:
         """Score these contacts now (webhook events): read, engagements, score, write.
@@ -288,8 +331,10 @@ class SyncService:
         return self._run(portal_id, "webhook", False, body)
 
     def process_accounts(self, portal_id: int, company_ids: Sequence[str],
-                         deal_ids: Sequence[str]) -> PassReport:
-        """Rescore the contacts of changed companies and of new or changed deals.
+                         deal_ids: Sequence[str], *, gone_companies: Sequence[int] = (),
+                         gone_deals: Sequence[int] = ()) -> PassReport:
+        """Rescore the contacts of changed companies and of new or changed deals; forget
+        deleted (or merged-away) companies and deals, rescoring the contacts they had.
 
         A company's firmographics or an account's open deals feed its contacts' scores,
         but changing them does not touch the contacts, so their property echo check is off.
@@ -298,23 +343,52 @@ class SyncService:
             self.ensure_properties(session)
             scoring = self.scorer_for(portal_id, self.stages(session))
             report.model_version = ",".join(scoring.model_versions.values()) or None
-            members = session.crm.associations(ObjectType.COMPANIES, ObjectType.CONTACTS,
-                                               list(company_ids))
-            buyers = (session.crm.associations(ObjectType.DEALS, ObjectType.CONTACTS,
-                                               list(deal_ids))
-                      if session.crm.can_read(ObjectType.DEALS) else {})
-            ids = list(dict.fromkeys(c for linked in (*members.values(), *buyers.values())
-                                     for c in linked))
-            records = session.crm.read(ObjectType.CONTACTS, ids, self.properties)
-            self._processor(session, scoring, False).process(records, report,
-                                                             check_properties=False)
+            crm = session.crm
+            processor = self._processor(session, scoring, False)
+
+            def rescore(ids: list[str]) -> None:
+                records = crm.read(ObjectType.CONTACTS, ids, self.properties)
+                processor.process(records, report, check_properties=False)
+
+            accounts = AccountSync(self.store, crm, self.config, rescore, now=self.now)
+            # The companies' new values are stored first: contacts join the stored company.
+            companies = crm.read(ObjectType.COMPANIES, list(company_ids),
+                                 self.accounts.company_read)
+            accounts.companies(companies, False)
+            deals = (crm.read(ObjectType.DEALS, list(deal_ids), DEAL_PROPERTIES)
+                     if deal_ids and crm.can_read(ObjectType.DEALS) else [])
+            accounts.deals(deals, False)
+            members = crm.associations(ObjectType.COMPANIES, ObjectType.CONTACTS,
+                                       [r.id for r in companies])
+            buyers = {str(d.deal_id): [str(c) for c in d.contact_ids]
+                      for d in self.store.deals.get_many(portal_id,
+                                                         [int(r.id) for r in deals])}
+            orphans = self._forget_accounts(portal_id, gone_companies, gone_deals)
+            ids = list(dict.fromkeys([
+                *(c for linked in (*members.values(), *buyers.values()) for c in linked),
+                *orphans]))
+            rescore(ids)
+            touched = {int(r.id) for r in companies} | set(
+                self.store.members.companies_of(portal_id, processor.scored).values())
+            accounts.score_companies(sorted(touched))
+            report.add_accounts(accounts.report)
             report.completed = True
 
         return self._run(portal_id, "webhook", False, body)
 
+    def _forget_accounts(self, portal_id: int, companies: Sequence[int],
+                         deals: Sequence[int]) -> list[str]:
+        """Forget deleted companies and deals; returns the contacts they had (to rescore)."""
+        members = self.store.members.members_of(portal_id, companies)
+        lost = [d.contact_ids for d in self.store.deals.get_many(portal_id, deals)]
+        self.store.companies.delete(portal_id, companies)
+        self.store.deals.delete(portal_id, deals)
+        return [str(c) for contacts in (*members.values(), *lost) for c in contacts]
+
     def forget_contacts(self, portal_id: int, contact_ids: Sequence[str]) -> int:
         """Forget contacts deleted, merged away or erased for privacy; returns how many."""
         ids = [int(i) for i in contact_ids if str(i).isdigit()]
+        self.store.members.save(portal_id, dict.fromkeys(ids, (None, None)))
         return self.store.contacts.delete(portal_id, ids)
 
     def rescore(self, portal_id: int, *, dry_run: bool = False,
@@ -332,6 +406,13 @@ class SyncService:
                     dry_run=dry_run,
                     stops=tuple(e for e in (stop, lease.lost) if e is not None),
                 )
+                if report.completed:
+                    # Account engagement decays with its contacts': rescore the companies
+                    # from the store too (writes only the values that moved).
+                    accounts = AccountSync(self.store, session.crm, self.config,
+                                           lambda ids: None, now=self.now, dry_run=dry_run)
+                    accounts.score_companies(self.store.companies.ids(portal_id))
+                    report.add_accounts(accounts.report)
 
             return self._run(portal_id, "rescore", dry_run, body)
 

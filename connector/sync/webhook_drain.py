@@ -45,11 +45,20 @@ SWEEP_INTERVAL_S = 10.0
 # stalling everything for its remaining seconds.
 WEBHOOK_SHARE = 0.6
 
-Action = Literal["rescore", "forget", "company", "deal"]
+Action = Literal["rescore", "forget", "company", "deal", "company_gone", "deal_gone"]
 """`rescore`/`forget` a contact; `company`/`deal`: rescore the contacts of that company or
-deal (its record id is the action's `contact_id`)."""
-ACCOUNT_ACTIONS: dict[ObjectType, Action] = {ObjectType.COMPANIES: "company",
-                                             ObjectType.DEALS: "deal"}
+deal; `company_gone`/`deal_gone`: forget it and rescore the contacts it had (the record id
+is the action's `contact_id`)."""
+ACCOUNT_ACTIONS: dict[tuple[ObjectType, str], Action] = {
+    (ObjectType.COMPANIES, "rescore"): "company",
+    (ObjectType.DEALS, "rescore"): "deal",
+    (ObjectType.COMPANIES, "forget"): "company_gone",
+    (ObjectType.DEALS, "forget"): "deal_gone",
+}
+_GROUPS: dict[Action, str] = {"rescore": "contact", "forget": "contact",
+                              "company": "company", "company_gone": "company",
+                              "deal": "deal", "deal_gone": "deal"}
+"""Actions on one record that compete (the newest event wins)."""
 
 
 @dataclass(frozen=True)
@@ -124,13 +133,9 @@ def classify(
     for change in outcome:
         if change.object_type is ObjectType.CONTACTS:
             intents.append(_Intent(change.action, change.object_id, when, event.id))
-        elif change.action == "rescore":
-            action = ACCOUNT_ACTIONS[change.object_type]
+        else:
+            action = ACCOUNT_ACTIONS[(change.object_type, change.action)]
             intents.append(_Intent(action, change.object_id, when, event.id))
-    if not intents:
-        # A deleted company or deal has no links left to follow; its contacts are
-        # rescored with their next change or pass.
-        return f"{event.subscription_type} leaves no contact to rescore"
     return intents
 
 
@@ -153,12 +158,13 @@ def plan_portal(
             skipped.setdefault(outcome, []).append(event.id)
             continue
         for intent in outcome:
-            # A contact's rescore and forget compete; a company's or deal's stand apart.
-            group = "contact" if intent.action in ("rescore", "forget") else intent.action
-            by_record.setdefault((group, intent.contact_id), []).append(intent)
+            # A record's own actions compete; a contact, a company and a deal stand apart.
+            by_record.setdefault((_GROUPS[intent.action], intent.contact_id),
+                                 []).append(intent)
     actions = []
     for (_, contact_id), intents in sorted(by_record.items()):
-        newest = max(intents, key=lambda i: (i.occurred_at_ms, i.action == "forget"))
+        newest = max(intents, key=lambda i: (i.occurred_at_ms,
+                                             i.action in ("forget", "company_gone", "deal_gone")))
         event_ids = tuple(sorted({i.event_id for i in intents}))
         actions.append(ContactAction(newest.action, contact_id, event_ids))
     return PortalPlan(
@@ -335,10 +341,13 @@ class WebhookDrain:
             if not go_on:
                 return calls
         companies, deals = plan.ids("company"), plan.ids("deal")
-        if companies or deals:
-            done, go_on = self._act(token, plan, ("company", "deal"), lambda: self._service
-                                    .process_accounts(plan.portal_id, [str(c) for c in companies],
-                                                      [str(d) for d in deals]))
+        gone = (plan.ids("company_gone"), plan.ids("deal_gone"))
+        if companies or deals or any(gone):
+            done, go_on = self._act(
+                token, plan, ("company", "deal", "company_gone", "deal_gone"),
+                lambda: self._service.process_accounts(
+                    plan.portal_id, [str(c) for c in companies], [str(d) for d in deals],
+                    gone_companies=gone[0], gone_deals=gone[1]))
             calls += done
             if not go_on:
                 return calls

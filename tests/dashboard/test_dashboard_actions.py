@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from connector.settings import Settings
 from connector.store import ContactState, NewInboxEvent, Store, Tokens, open_store
-from connector.sync.inputs import STATE_MODEL
+from connector.sync.inputs import StoredInputs
 from connector.web.dashboard import DashboardAccess, DashboardState, routes
 from connector.web.serving import serve_in_thread
 
@@ -52,11 +52,10 @@ def test_reconnect_failed_writes_and_failed_events_need_action(served: tuple[str
     store.portals.set_status(7, "needs_reconnect", "BAD_REFRESH_TOKEN: the app was uninstalled")
     store.contacts.upsert(
         [
-            ContactState(7, STATE_MODEL, 501, "h", {"properties": {}, "activities": []},
-                         pending_values={"leadscore_score": "50"}),
+            ContactState(7, 501, "h", StoredInputs({}), pending_values={"leadscore_score": "50"}),
         ]
     )
-    store.contacts.mark_failed(7, STATE_MODEL, {501: "PROPERTY_DOESNT_EXIST: leadscore_tier"})
+    store.contacts.mark_failed(7, {501: "PROPERTY_DOESNT_EXIST: leadscore_tier"})
     store.inbox.add(
         [
             NewInboxEvent(7, 1, 99, "contact.propertyChange", 501,

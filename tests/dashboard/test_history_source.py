@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from connector.reports import (
 from connector.reports.portal_history import written_scores
 from connector.settings import Settings
 from connector.store import ContactState, Store, Tokens, open_store
-from connector.sync.inputs import STATE_MODEL
+from connector.sync.inputs import StoredInputs
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 HUB = 4242
@@ -51,10 +52,9 @@ def _state(
     properties: dict[str, Any] = {"lifecyclestage": stage, "jobtitle": "CTO", **(extra or {})}
     return ContactState(
         portal_id=HUB,
-        scoring_model=STATE_MODEL,
         contact_id=contact_id,
         input_hash=f"h{contact_id}",
-        inputs={"properties": properties, "activities": activities or []},
+        inputs=StoredInputs.from_json({"properties": properties, "activities": activities or []}),
         written_values=written or {},
         pending_values=pending,
         write_status="pending" if pending else "written",
@@ -127,8 +127,8 @@ def test_no_synced_contacts_is_a_clear_error(store: Store) -> None:
 def test_inputs_without_lifecycle_stage_are_refused(store: Store) -> None:
     _connect(store)
     state = _state(1, "lead")
-    state.inputs["properties"].pop("lifecyclestage")
-    store.contacts.upsert([state])
+    without = {k: v for k, v in state.inputs.properties.items() if k != "lifecyclestage"}
+    store.contacts.upsert([replace(state, inputs=StoredInputs(without))])
     with pytest.raises(LeadscoreError, match="no 'lifecyclestage'"):
         load_portal_history(store, store.portals.require(HUB), NOW)
 

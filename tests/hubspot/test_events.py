@@ -40,6 +40,17 @@ def test_merge_events_keep_merged_ids() -> None:
     assert event.new_object_id == 3
 
 
+def test_association_changes_are_about_their_from_object() -> None:
+    change = {k: v for k, v in EVENT.items() if k not in ("objectId", "propertyName",
+                                                           "propertyValue")}
+    change.update(subscriptionType="contact.associationChange", fromObjectId=41,
+                  toObjectId=77, associationType="CONTACT_TO_COMPANY",
+                  associationRemoved=False, isPrimaryAssociation=True)
+    event = parse_webhook_body(json.dumps([change]))[0]
+    assert event.object_id == 41
+    assert event.subscription_type == "contact.associationChange"
+
+
 def test_names_the_index_and_field_of_a_bad_event() -> None:
     bad = {**EVENT, "objectId": "abc"}
     with pytest.raises(MalformedWebhook) as caught:

@@ -30,7 +30,7 @@ from connector.settings import Settings, get_settings
 from connector.store import ContactState, Store, Tokens, open_store
 from connector.store.records import ArmName
 from connector.sync.experiment import load_experiment, split_by_arm
-from connector.sync.inputs import STATE_MODEL
+from connector.sync.inputs import StoredInputs
 from connector.wiring import sync_service
 
 REPO = Path(__file__).resolve().parents[2]
@@ -189,7 +189,7 @@ def test_new_leads_are_split_and_scored_by_their_arm(tmp_path: Path) -> None:
 
 
 def _stored_ids(store: Store, hub: int) -> list[int]:
-    return [s.contact_id for batch in store.contacts.iter_batches(hub, STATE_MODEL)
+    return [s.contact_id for batch in store.contacts.iter_batches(hub)
             for s in batch]
 
 
@@ -199,10 +199,9 @@ def _stored_ids(store: Store, hub: int) -> list[int]:
 def _state(hub: int, contact_id: int, stage: str) -> ContactState:
     return ContactState(
         portal_id=hub,
-        scoring_model=STATE_MODEL,
         contact_id=contact_id,
         input_hash=f"h{contact_id}",
-        inputs={"properties": {"lifecyclestage": stage, "jobtitle": "CTO"}, "activities": []},
+        inputs=StoredInputs({"lifecyclestage": stage, "jobtitle": "CTO"}),
         write_status="written",
     )
 

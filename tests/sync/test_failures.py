@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from connector.store import Store
-from connector.sync.inputs import STATE_MODEL
 from tests.sync.conftest import Box, connect_static, make_service
 
 
@@ -26,7 +25,7 @@ def test_refused_writes_are_retried_next_pass(box: Box, store: Store, tmp_path: 
     first = service.run_pass(hub)
     assert first.completed and first.contacts_failed > 0
     assert first.contacts_written + first.contacts_failed == len(box.contacts())
-    counts = store.contacts.counts(hub, STATE_MODEL)
+    counts = store.contacts.counts(hub)
     assert counts.get("failed") == first.contacts_failed
     contacts = box.contacts()
     assert sum(1 for p in contacts.values() if p.get("leadscore_tier")) == first.contacts_written
@@ -35,7 +34,7 @@ def test_refused_writes_are_retried_next_pass(box: Box, store: Store, tmp_path: 
     second = make_service(box, store, tmp_path).run_pass(hub)
     assert second.completed and second.retried_writes == first.contacts_failed
     assert second.contacts_failed == 0
-    assert store.contacts.counts(hub, STATE_MODEL) == {"written": len(contacts)}
+    assert store.contacts.counts(hub) == {"written": len(contacts)}
     assert all(p.get("leadscore_tier") for p in box.contacts().values())
 
 
@@ -46,7 +45,7 @@ def test_a_207_for_a_deleted_contact_forgets_it_and_writes_the_others(box: Box, 
     service.run_pass(hub)
     ids = sorted(int(i) for i in box.contacts())
     gone, other = ids[0], ids[1]
-    states = store.contacts.get_many(hub, STATE_MODEL, [gone, other])
+    states = store.contacts.get_many(hub, [gone, other])
     # Both writes were cut short (as by a crash); one contact is deleted in HubSpot meanwhile.
     store.contacts.upsert([
         replace(s, pending_values={**s.written_values, "leadscore_reasons": "retry me"},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from connector.store import Store
-from connector.sync.inputs import STATE_MODEL
 from connector.sync.pull import CONTACTS_STREAM, INCREMENTAL, PASS_STREAM
 from tests.sync.conftest import Box, connect_static, make_service, scored
 
@@ -21,7 +20,7 @@ def test_full_sync_writes_every_contact_and_matches_the_store(box: Box, store: S
     assert report.completed and report.kind == "full" and not report.errors
     assert report.contacts_read == len(before) == report.contacts_written
     after = box.contacts()
-    states = store.contacts.get_many(hub, STATE_MODEL, [int(i) for i in after])
+    states = store.contacts.get_many(hub, [int(i) for i in after])
     for cid, props in after.items():
         assert props["leadscore_tier"] in {"hot", "warm", "cold", "disqualified"}
         assert props["leadscore_analytics_score"] != ""

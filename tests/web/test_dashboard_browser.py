@@ -27,7 +27,6 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from connector.settings import Settings
 from connector.store import Store, Tokens, open_store
-from connector.sync.inputs import STATE_MODEL
 from connector.web.app import create_app
 from connector.web.services import WebServices
 from connector.web.serving import serve_in_thread
@@ -121,7 +120,7 @@ def _login(page: Page, dashboard: Dashboard) -> None:
 def _store_figures(dashboard: Dashboard) -> tuple[int, collections.Counter[str]]:
     states = [
         s
-        for batch in dashboard.store.contacts.iter_batches(dashboard.hub_id, STATE_MODEL)
+        for batch in dashboard.store.contacts.iter_batches(dashboard.hub_id)
         for s in batch
     ]
     tiers = collections.Counter(

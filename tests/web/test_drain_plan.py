@@ -79,10 +79,16 @@ def test_company_and_deal_changes_rescore_their_contacts_apart_from_contact_ids(
     assert plan.ids("rescore") == [7]
     assert plan.ids("company") == [7]
     assert plan.ids("deal") == [7]
-    assert plan.skipped == {
-        "company property zip does not feed scoring": (events[2].id,),
-        "deal.deletion leaves no contact to rescore": (events[4].id,),
-    }
+    assert plan.ids("deal_gone") == [9]
+    assert plan.skipped == {"company property zip does not feed scoring": (events[2].id,)}
+
+
+def test_a_company_changed_then_deleted_is_forgotten() -> None:
+    events = [event("company.propertyChange", 3, prop="industry"),
+              event("company.deletion", 3, seconds=1)]
+    plan = plan_portal(1, events, SCORING)
+    assert plan.ids("company") == []
+    assert plan.ids("company_gone") == [3]
 
 
 def test_the_newest_event_decides_between_rescore_and_forget() -> None:

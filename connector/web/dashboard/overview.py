@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Literal
 
 from connector.store import InboxEvent, Portal, Run, Store
-from connector.sync.inputs import STATE_MODEL
 
 RECENT_RUNS = 15
 RECENT_EVENTS = 50
@@ -101,7 +100,7 @@ def build_events(store: Store) -> EventsPage:
 
 
 def _portal_row(store: Store, portal: Portal, today: date) -> PortalRow:
-    counts = store.contacts.counts(portal.hub_id, STATE_MODEL)
+    counts = store.contacts.counts(portal.hub_id)
     recent = store.runs.recent(1, portal_id=portal.hub_id)
     return PortalRow(
         portal=portal,
@@ -132,7 +131,7 @@ def _actions(store: Store, rows: list[PortalRow], inbox: dict[str, int]) -> list
         if row.failed_writes:
             samples = [
                 s
-                for s in store.contacts.pending_writes(hub, STATE_MODEL, limit=500)
+                for s in store.contacts.pending_writes(hub, limit=500)
                 if s.write_status == "failed"
             ][:FAILED_WRITE_SAMPLES]
             shown = "; ".join(f"contact {s.contact_id}: {s.write_error}" for s in samples)

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from connector.scoring.stored_inputs import STATE_MODEL
 from connector.web.dashboard.access import COOKIE_NAME
 from connector.web.dashboard.overview import build_events, build_overview
 from connector.web.dashboard.pages import render_page
@@ -95,6 +94,6 @@ async def portal(request: Request, hub_id: int, dashboard: DashboardDep) -> Resp
     return render_page(
         store, "portal.html", f"portal-{hub_id}",
         portal=found, an=analysis, problem=problem, models=models, model=model,
-        usage=store.budget.history(hub_id, 7), counts=store.contacts.counts(hub_id, STATE_MODEL),
+        usage=store.budget.history(hub_id, 7), counts=store.contacts.counts(hub_id),
         runs=store.runs.recent(10, portal_id=hub_id),
     )

@@ -16,8 +16,8 @@ from typing import Any
 
 from connector.errors import LeadscoreError
 from connector.reports import PortalAnalysis, analyse_portal, load_portal_history
+from connector.scoring.config import Outcome
 from connector.scoring.properties import DEFAULT_MODEL
-from connector.scoring.stored_inputs import STATE_MODEL
 from connector.scoring_files import load_config
 from connector.settings import Settings
 from connector.store import Store
@@ -58,12 +58,19 @@ class DashboardState:
         except LeadscoreError:
             return None
 
+    def outcome(self) -> Outcome | None:
+        """What the configured rules call a conversion (None when the config cannot be read)."""
+        try:
+            return load_config(self.settings.scoring_config).outcome
+        except LeadscoreError:
+            return None
+
     def analysis(self, hub_id: int, model: str) -> tuple[PortalAnalysis | None, str | None]:
         """The portal's analysis and None, or None and why there is none.
 
         Cached; recomputed when the portal's contacts or runs changed since.
         """
-        counts = self.store.contacts.counts(hub_id, STATE_MODEL)
+        counts = self.store.contacts.counts(hub_id)
         last = self.store.runs.recent(1, portal_id=hub_id)
         fingerprint: Fingerprint = (
             tuple(sorted(counts.items())),
@@ -76,7 +83,8 @@ class DashboardState:
                 return cached[1], None
             portal = self.store.portals.require(hub_id)
             try:
-                loaded = load_portal_history(self.store, portal, datetime.now(UTC), model)
+                loaded = load_portal_history(self.store, portal, datetime.now(UTC), model,
+                                             outcome=self.outcome())
             except LeadscoreError as exc:
                 return None, str(exc)
             analysis = analyse_portal(loaded, self.attributes())
