@@ -198,3 +198,50 @@ def test_training_learns_the_deal_outcome(box: Box, store: Store, tmp_path: Path
     # A deal converts its own contacts and, account-based, its company's contacts.
     assert direct and direct <= positives
     assert positives == direct | via_company
+
+
+def test_a_deal_without_contacts_converts_its_companys_contacts(
+        box_factory: Any, store: Store, tmp_path: Path) -> None:
+    box = box_factory(contacts_per_portal=0)
+    hub = box.hub_id
+    buyer, other = box.control("POST", f"/portals/{hub}/leads", json={"leads": [
+        {"email": "buyer@dealco.example"}, {"email": "other@elsewhere.example"}]})["ids"]
+    company = box.control("POST", f"/portals/{hub}/companies", json={"companies": [
+        {"name": "DealCo", "industry": "COMPUTER_SOFTWARE"}]})["ids"][0]
+    box.control("POST", f"/portals/{hub}/associations", json={
+        "from_type": "contacts", "from_id": int(buyer), "to_type": "companies",
+        "to_id": int(company), "primary": True})
+    deal = box.control("POST", f"/portals/{hub}/deals", json={
+        "properties": {"dealname": "Account deal", "pipeline": "default",
+                       "dealstage": "qualifiedtobuy"},
+        "company_ids": [int(company)]})["ids"][0]
+    connect_static(box, store)
+    service = make_service(box, store, tmp_path)
+    assert service.run_pass(hub).completed
+    [stored] = store.deals.get_many(hub, [int(deal)])
+    assert stored.contact_ids == () and stored.company_ids == (int(company),)
+    from connector.sync.training import outcomes, portal_history
+
+    leads = portal_history(store, hub)
+    converted = outcomes(store, hub, service.config, leads, ())
+    by_id = dict(zip(leads.contacts.index, converted, strict=True))
+    assert by_id[buyer] and not by_id[other]
+
+
+def test_a_merged_company_moves_its_contacts_to_the_survivor(
+        box: Box, store: Store, tmp_path: Path) -> None:
+    hub = connect_static(box, store)
+    service = make_service(box, store, tmp_path)
+    assert service.run_pass(hub).completed
+    loser, members = _company_with_contacts(box)
+    survivor = box.control("POST", f"/portals/{hub}/companies", json={"companies": [
+        {"name": "Survivor Inc", "industry": "FINANCIAL_SERVICES"}]})["ids"][0]
+    token = {"Authorization": f"Bearer {box.static_token()}"}
+    merged = box.http.post("/crm/v3/objects/companies/merge", headers=token,
+                           json={"primaryObjectId": survivor, "objectIdToMerge": loser})
+    assert merged.status_code == 200, merged.text
+    report = service.process_accounts(hub, [survivor], [], gone_companies=[int(loser)])
+    assert report.completed, report.errors
+    assert store.companies.get_many(hub, [int(loser)]) == {}
+    for contact_id in members:
+        assert stored_inputs(store, hub, contact_id)["company.industry"] == "FINANCIAL_SERVICES"
