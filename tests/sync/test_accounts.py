@@ -129,11 +129,11 @@ def test_company_and_deal_events_rescore_the_accounts_contacts(
     assert service.process_accounts(hub, [], [deal]).contacts_read == 1
 
 
-def test_a_company_with_hundreds_of_contacts(box_factory: Any, store: Store,
+def test_a_company_with_5000_contacts(box_factory: Any, store: Store,
                                              tmp_path: Path) -> None:
     box = box_factory(contacts_per_portal=0)
     hub = box.hub_id
-    leads = [{"email": f"p{i}@bigco.example"} for i in range(620)]
+    leads = [{"email": f"p{i}@bigco.example"} for i in range(5000)]
     ids = box.control("POST", f"/portals/{hub}/leads", json={"leads": leads})["ids"]
     company = box.control("POST", f"/portals/{hub}/companies", json={"companies": [
         {"name": "BigCo", "industry": "COMPUTER_SOFTWARE", "numberofemployees": "5000"}]}
