@@ -6,6 +6,7 @@ not compete with the connector's for one GIL (as with a real HubSpot across the 
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import subprocess
@@ -156,3 +157,12 @@ def full_pass_figures(report: PassReport, minimum: dict[str, int], wall_s: float
         "rate_limit_floor_s": round(floor_s, 1),
         "wall_over_floor": round(wall_s / floor_s - 1, 4),
     }
+
+
+def contacts_argument(doc: str | None) -> int:
+    """The sync benchmarks' command line: `--contacts N` or `--quick` (3,000)."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--contacts", type=int, default=20_000)
+    parser.add_argument("--quick", action="store_true", help="3,000 contacts")
+    args = parser.parse_args()
+    return 3_000 if args.quick else int(args.contacts)

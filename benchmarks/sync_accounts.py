@@ -13,7 +13,6 @@ Usage: python benchmarks/sync_accounts.py [--contacts 20000] [--quick]
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
@@ -23,6 +22,7 @@ import time
 from benchmarks._sync_support import (
     OAUTH_PER_10S,
     connect_oauth,
+    contacts_argument,
     full_pass_figures,
     minimum_calls,
     sandbox_process,
@@ -37,11 +37,7 @@ INDUSTRIES = ("COMPUTER_SOFTWARE", "RETAIL", "HIGHER_EDUCATION", "FINANCIAL_SERV
 
 def main() -> None:
     """Run the benchmark and print one JSON document."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--contacts", type=int, default=20_000)
-    parser.add_argument("--quick", action="store_true", help="3,000 contacts")
-    args = parser.parse_args()
-    contacts = 3_000 if args.quick else args.contacts
+    contacts = contacts_argument(__doc__)
     with sandbox_process(contacts, rate_limits=True) as box, temporary_store() as (store, tmp):
         service = sync_service(settings_for(box, tmp, sync_overlap_seconds=OVERLAP_S), store)
         connect_oauth(box, service)

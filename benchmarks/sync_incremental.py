@@ -10,7 +10,6 @@ Usage: python benchmarks/sync_incremental.py [--contacts 20000] [--quick]
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
@@ -19,6 +18,7 @@ import time
 
 from benchmarks._sync_support import (
     connect_oauth,
+    contacts_argument,
     sandbox_process,
     settings_for,
     temporary_store,
@@ -31,11 +31,7 @@ TITLES = ("CEO", "VP Marketing", "Head of Sales", "Student", "Software Engineer"
 
 def main() -> None:
     """Run the benchmark and print one JSON document."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--contacts", type=int, default=20_000)
-    parser.add_argument("--quick", action="store_true", help="3,000 contacts")
-    args = parser.parse_args()
-    contacts = 3_000 if args.quick else args.contacts
+    contacts = contacts_argument(__doc__)
     changed = max(1, contacts // 100)
     with sandbox_process(contacts, rate_limits=True) as box, temporary_store() as (store, tmp):
         service = sync_service(settings_for(box, tmp, sync_overlap_seconds=OVERLAP_S), store)

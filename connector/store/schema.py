@@ -241,15 +241,16 @@ api_usage = Table(
     Column("calls", BigInteger, nullable=False),
 )
 
+def _portal_key() -> Column[int]:
+    """The `portal_id` that starts the primary key of a portal's rows (gone with the portal)."""
+    return Column("portal_id", BigInteger, ForeignKey("portals.hub_id", ondelete="CASCADE"),
+                  primary_key=True)
+
+
 companies = Table(
     "companies",
     metadata,
-    Column(
-        "portal_id",
-        BigInteger,
-        ForeignKey("portals.hub_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _portal_key(),
     Column("company_id", BigInteger, primary_key=True, autoincrement=False),
     Column("properties", JsonDoc, nullable=False),
     Column("written_values", JsonDoc, nullable=False),
@@ -260,12 +261,7 @@ companies = Table(
 company_members = Table(
     "company_members",
     metadata,
-    Column(
-        "portal_id",
-        BigInteger,
-        ForeignKey("portals.hub_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _portal_key(),
     Column("contact_id", BigInteger, primary_key=True, autoincrement=False),
     Column("company_id", BigInteger, nullable=False),
     Column("last_activity_at", UTCDateTime, nullable=True),
@@ -275,12 +271,7 @@ company_members = Table(
 deals = Table(
     "deals",
     metadata,
-    Column(
-        "portal_id",
-        BigInteger,
-        ForeignKey("portals.hub_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _portal_key(),
     Column("deal_id", BigInteger, primary_key=True, autoincrement=False),
     Column("properties", JsonDoc, nullable=False),
     Column("contact_ids", JsonDoc, nullable=False),

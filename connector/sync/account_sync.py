@@ -8,7 +8,8 @@
   created for the contact or its company is a conversion).
 
 Reads stay at the floor the batch limits allow: list or search pages of 100/200, one v4
-associations call per 1,000 records per direction, batch writes of 100.
+associations call per 1,000 deals per direction, batch writes of 100. Company scores read
+nothing: properties, members and their engagement all come from the store.
 """
 
 from __future__ import annotations
@@ -123,9 +124,9 @@ class AccountSync:
         engagement (all from the store), and write the values that changed."""
         if not self.writes_scores:
             return
-        stored = self.store.companies.get_many(self.portal_id, company_ids)
+        stored = list(self.store.companies.get_many(self.portal_id, company_ids).items())
         for start in range(0, len(stored), SCORE_BATCH):
-            batch = dict(list(stored.items())[start:start + SCORE_BATCH])
+            batch = dict(stored[start:start + SCORE_BATCH])
             members = self.store.members.members_of(self.portal_id, batch)
             self._score({cid: s.properties for cid, s in batch.items()}, members,
                         {cid: s.written_values for cid, s in batch.items()})
