@@ -25,6 +25,12 @@ from pydantic import BaseModel
 
 from connector.scoring.leads import ACTIVITY_KINDS
 
+Reference = datetime | pd.Series
+"""When leads are looked at: one moment for every lead, or one per lead (a Series of UTC
+timestamps aligned by position with the table's rows: point-in-time training looks at each
+lead as it was at its own cutoff). Ages are measured from it; activities after it are not
+counted."""
+
 ACTIVITY_WINDOWS_DAYS = (30, 90, 365)
 MAX_CATEGORIES = 40
 MAX_TOKENS = 40
@@ -213,11 +219,23 @@ def _unique_numbers(uniques: pd.Index) -> np.ndarray:
     return parsed
 
 
-def _age_days(series: pd.Series, now: datetime) -> np.ndarray:
+def _age_days(series: pd.Series, now: Reference) -> np.ndarray:
     stamps = _to_datetime(series)
-    ref = pd.Timestamp(now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC))
-    delta = (ref - stamps).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
-    return delta / 86400.0
+    if isinstance(now, pd.Series):
+        ref = pd.Series(pd.to_datetime(now.to_numpy(), utc=True), index=stamps.index)
+        delta = (ref - stamps).dt.total_seconds()
+    else:
+        moment = pd.Timestamp(now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC))
+        delta = (moment - stamps).dt.total_seconds()
+    return delta.to_numpy(dtype=float, na_value=np.nan) / 86400.0
+
+
+def _per_activity(now: Reference, positions: np.ndarray) -> Reference:
+    """The reference of each activity's lead (`positions`: its row, -1 for no lead)."""
+    if not isinstance(now, pd.Series):
+        return now
+    rows = pd.to_datetime(now.to_numpy(), utc=True)
+    return pd.Series(rows[np.maximum(positions, 0)] if len(rows) else rows[:0])
 
 
 def _tokenize(text: str) -> set[str]:
@@ -365,7 +383,7 @@ def activity_plans() -> list[ColumnPlan]:
 
 
 def _activity_columns(
-    index: pd.Index, activities: pd.DataFrame | None, now: datetime
+    index: pd.Index, activities: pd.DataFrame | None, now: Reference
 ) -> dict[str, np.ndarray]:
     n = len(index)
     out: dict[str, np.ndarray] = {}
@@ -375,7 +393,7 @@ def _activity_columns(
             out[plan.name] = np.full(n, np.nan) if empty else np.zeros(n)
         return out
     pos = pd.Index(index.astype(str)).get_indexer(activities["contact_id"].astype(str))
-    age = _age_days(activities["timestamp"], now)
+    age = _age_days(activities["timestamp"].reset_index(drop=True), _per_activity(now, pos))
     known = (pos >= 0) & ~np.isnan(age) & (age >= 0)
     pos, age = pos[known], age[known]
     kinds = activities["kind"].astype(str).str.lower().to_numpy()[known]
@@ -394,7 +412,7 @@ def _activity_columns(
 def build_matrix(
     plan: FeaturePlan,
     table: pd.DataFrame,
-    now: datetime,
+    now: Reference,
     activities: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """The float32 feature matrix (rows aligned with `table`) for a fitted plan.
@@ -430,7 +448,7 @@ def build_matrix(
     return matrix
 
 
-def _column_values(col: ColumnPlan, series: pd.Series, now: datetime) -> np.ndarray:
+def _column_values(col: ColumnPlan, series: pd.Series, now: Reference) -> np.ndarray:
     if col.kind is ColumnKind.NUMERIC:
         values = _to_float(series)
         if col.sentinel is not None:
@@ -466,7 +484,9 @@ def _text_block(col: ColumnPlan, series: pd.Series) -> np.ndarray:
     return block
 
 
-def activity_table(index: pd.Index, activities: pd.DataFrame | None, now: datetime) -> pd.DataFrame:
+def activity_table(
+    index: pd.Index, activities: pd.DataFrame | None, now: Reference
+) -> pd.DataFrame:
     """Engagement aggregates per lead (columns named as in `activity_plans`), aligned with
     `index` (contact ids): counts per kind in the last 30/90/365 days and days since the
     last activity. Training screens these like any other column."""

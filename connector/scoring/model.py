@@ -41,6 +41,7 @@ from connector.scoring.contributions import LeafAttribution, build_reasons, sour
 from connector.scoring.features import (
     ColumnKind,
     FeaturePlan,
+    Reference,
     activity_table,
     build_matrix,
     fit_plan,
@@ -314,6 +315,7 @@ def train_model(
     drop: Sequence[str] = (),
     keep_leaks: Sequence[str] = (),
     folds: int = 4,
+    cutoffs: pd.Series | None = None,
 ) -> LeadModel:
     """Train a calibrated model on leads with known outcomes.
 
@@ -321,7 +323,10 @@ def train_model(
     the target; `target` is aligned with it (bool, or 0/1). `drop` removes columns on request;
     `keep_leaks` keeps suspected-leak columns the user vouches for. Raises `NotEnoughData`
     with fewer than 50 leads in either class, `LeadscoreError` for unknown column names.
+    `cutoffs` (UTC timestamps aligned with `table`) trains point-in-time rows: each lead's
+    ages and activities are read as of its own cutoff instead of `now`.
     """
+    seen: Reference = now if cutoffs is None else cutoffs
     if len(target) != len(table):
         raise LeadscoreError(f"target has {len(target)} rows but the table has {len(table)}")
     if target.isna().any():
@@ -330,7 +335,7 @@ def train_model(
     positives = int(y.sum())
     check_enough_data(positives, len(y) - positives)
     if activities is not None and not activities.empty:
-        table = table.join(activity_table(table.index, activities, now))
+        table = table.join(activity_table(table.index, activities, seen))
     screening = screen_columns(table, y, drop=drop, keep_leaks=keep_leaks)
     plan, empty = fit_plan(table, screening.kept)
     excluded = [
@@ -339,7 +344,7 @@ def train_model(
     ]
     if not plan.columns:
         raise NotEnoughData("no usable columns left after the guards; scoring uses the rules alone")
-    matrix = build_matrix(plan, table, now, activities)
+    matrix = build_matrix(plan, table, seen, activities)
     categorical = [j for j, spec in enumerate(plan.features()) if spec.is_categorical]
     margins, rounds = _cross_fit(matrix, y, categorical, folds)
     calibration = _fit_calibration(margins, y)
