@@ -1,0 +1,229 @@
+"""Leads as they were: the training and grading rows of point-in-time learning.
+
+A model that learns from every lead's values as they are *now* learns, for a lead that
+converted months ago, what happened because it converted: the meetings after the deal was
+opened, the fields sales filled in. Here each training row is the lead at a cutoff instead:
+
+- a lead that converted by `as_of`: just before its conversion;
+- any other lead that existed by `as_of`: at a cutoff drawn from the converted leads' ages at
+  conversion (among the ages it had reached), so both classes have the same age
+  distribution and "has been around longer" cannot stand in for "converted".
+
+At the cutoff, property values come from the property histories (`histories.values_as_of`)
+and only earlier activities count (the features read ages and activities as of each row's
+cutoff). A property whose past is unknown (read without history, and not a static column
+such as the create date) cannot be looked at as it was, so it is left out and named.
+
+`snapshot_rows` builds the naive alternative — every lead as it was at one moment, labelled
+by what had happened by then — which is what training on current values does at `as_of` =
+now; `open_rows` the leads still open at a moment with what happened in the next days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from connector.errors import LeadscoreError
+from connector.scoring.histories import ContactHistory, values_as_of
+from connector.scoring.leads import COMPANY_PREFIX, LeadFrame
+
+CREATED = "createdate"
+STATIC_COLUMNS = frozenset({CREATED, "hs_object_id"})
+"""Contact columns whose value never changes after creation: known at any cutoff."""
+_BEFORE_MS = 1
+"""A converted lead is looked at this many milliseconds before its conversion."""
+
+
+@dataclass(frozen=True)
+class TimedRows:
+    """Leads as of their cutoffs, ready for `train_model(..., cutoffs=...)`.
+
+    `leads.contacts` holds the values as of each row's cutoff (columns whose past is
+    unknown removed: `unknown_past`), `leads.activities` only activities before the cutoffs;
+    `target` and `cutoffs` (UTC) are aligned with `leads.contacts`.
+    """
+
+    leads: LeadFrame
+    target: pd.Series
+    cutoffs: pd.Series
+    unknown_past: tuple[str, ...]
+    without_history: int
+    """Leads left out because their history was not read."""
+    unknown_conversion_time: int
+    """Converted leads left out because when they converted is not known."""
+
+
+def utc_moments(values: pd.Series) -> pd.Series:
+    """Dates as UTC timestamps (ISO text, epoch milliseconds or datetimes; NaT if not)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    text = values.astype(object)
+    numbers = pd.to_numeric(text, errors="coerce")
+    from_ms = pd.to_datetime(numbers.where(numbers.abs() >= 1e11), unit="ms", utc=True)
+    iso = pd.to_datetime(text.where(numbers.isna()), utc=True, errors="coerce", format="mixed")
+    return from_ms.fillna(iso)
+
+
+def _ms(moments: pd.Series) -> pd.Series:
+    return pd.Series(
+        moments.to_numpy(dtype="datetime64[ms]").astype(np.int64), index=moments.index
+    )
+
+
+def _known_past(
+    columns: pd.Index, histories: Mapping[str, ContactHistory], static: Collection[str]
+) -> tuple[list[str], tuple[str, ...]]:
+    """The columns that can be read as of a cutoff, and those that cannot."""
+    with_history = {name for h in histories.values() for name in h.properties}
+    keep, unknown = [], []
+    for column in map(str, columns):
+        known = (
+            column in with_history or column in static or column in STATIC_COLUMNS
+            or column.startswith(COMPANY_PREFIX)
+        )
+        (keep if known else unknown).append(column)
+    return keep, tuple(unknown)
+
+
+def _looked_at(
+    leads: LeadFrame,
+    histories: Mapping[str, ContactHistory],
+    rows: pd.Index,
+    cutoffs: pd.Series,
+    static: Collection[str],
+) -> tuple[LeadFrame, tuple[str, ...]]:
+    contacts = leads.contacts.loc[rows]
+    keep, unknown = _known_past(contacts.columns, histories, static)
+    contacts = values_as_of(contacts[keep], histories, _ms(cutoffs))
+    activities = leads.activities
+    if not activities.empty:
+        limit = cutoffs.reindex(activities["contact_id"].astype(str))
+        stamps = activities["timestamp"].to_numpy(dtype="datetime64[ns]")
+        # NaT (an activity of a lead not in the rows) compares False: dropped.
+        before = stamps < limit.to_numpy(dtype="datetime64[ns]")
+        activities = activities[before].reset_index(drop=True)
+    return LeadFrame(contacts=contacts, activities=activities), unknown
+
+
+def _population(leads: LeadFrame, as_of: datetime) -> tuple[pd.Series, pd.Index]:
+    if CREATED not in leads.contacts.columns:
+        raise LeadscoreError(f"point-in-time rows need each lead's {CREATED!r}")
+    created = utc_moments(leads.contacts[CREATED])
+    created.index = leads.contacts.index
+    return created, created.index[(created <= _utc(as_of)).to_numpy()]
+
+
+def _utc(moment: datetime) -> pd.Timestamp:
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def point_in_time_rows(
+    leads: LeadFrame,
+    converted_at: pd.Series,
+    histories: Mapping[str, ContactHistory],
+    as_of: datetime,
+    *,
+    converted: pd.Series | None = None,
+    static: Collection[str] = (),
+    seed: int = 0,
+) -> TimedRows:
+    """Every lead that existed by `as_of`, at its cutoff (see the module doc).
+
+    `converted_at` (UTC, NaT for no conversion) is aligned with `leads.contacts`;
+    `converted` marks converted leads whose time is unknown (they are left out and
+    counted). Leads without a history in `histories` are left out when any lead has one.
+    """
+    created, population = _population(leads, as_of)
+    moment = _utc(as_of)
+    at = pd.to_datetime(converted_at.reindex(leads.contacts.index), utc=True)
+    untimed = pd.Series(False, index=leads.contacts.index)
+    if converted is not None:
+        untimed = converted.reindex(leads.contacts.index).fillna(False).astype(bool) & at.isna()
+    positive = at.notna() & (at <= moment)
+    rows = population[~untimed.loc[population].to_numpy()]
+    without = 0
+    if histories:
+        read = rows.isin(list(histories))
+        without = int((~read).sum())
+        rows = rows[read]
+    is_positive = positive.loc[rows].to_numpy()
+    born = created.loc[rows]
+    just_before = at.loc[rows][is_positive] - pd.Timedelta(milliseconds=_BEFORE_MS)
+    # A conversion stamped before the creation (imports, merges) is looked at on creation.
+    cut_positive = just_before.where(just_before >= born[is_positive], born[is_positive])
+    ages = np.sort((cut_positive - born[is_positive]).to_numpy(dtype="timedelta64[ms]"))
+    reached = (moment - born[~is_positive]).to_numpy(dtype="timedelta64[ms]")
+    cut_negative = born[~is_positive] + pd.to_timedelta(_matched_ages(ages, reached, seed))
+    cutoffs = pd.concat([cut_positive, cut_negative]).reindex(rows)
+    looked, unknown = _looked_at(leads, histories, rows, cutoffs, static)
+    return TimedRows(
+        leads=looked,
+        target=pd.Series(is_positive, index=rows),
+        cutoffs=cutoffs,
+        unknown_past=unknown,
+        without_history=without,
+        unknown_conversion_time=int(untimed.loc[population].sum()),
+    )
+
+
+def _matched_ages(ages: np.ndarray, reached: np.ndarray, seed: int) -> np.ndarray:
+    """For each age `reached`, one of `ages` not above it (drawn), or `reached` itself."""
+    if len(ages) == 0:
+        return reached
+    fits = np.searchsorted(ages, reached, side="right")
+    draw = np.floor(np.random.default_rng(seed).random(len(reached)) * np.maximum(fits, 1))
+    chosen = ages[np.minimum(draw.astype(np.int64), len(ages) - 1)]
+    return np.where(fits > 0, chosen, reached)
+
+
+def snapshot_rows(
+    leads: LeadFrame,
+    converted_at: pd.Series,
+    histories: Mapping[str, ContactHistory],
+    as_of: datetime,
+    *,
+    static: Collection[str] = (),
+) -> TimedRows:
+    """Every lead that existed by `as_of`, as it was at `as_of`, labelled converted if it
+    had converted by then: training "on current values" as it would have run at `as_of`."""
+    _, population = _population(leads, as_of)
+    moment = _utc(as_of)
+    at = pd.to_datetime(converted_at.reindex(leads.contacts.index), utc=True)
+    cutoffs = pd.Series(moment, index=population)
+    looked, unknown = _looked_at(leads, histories, population, cutoffs, static)
+    target = (at.notna() & (at <= moment)).loc[population]
+    return TimedRows(looked, target, cutoffs, unknown, 0, 0)
+
+
+def open_rows(
+    leads: LeadFrame,
+    converted_at: pd.Series,
+    histories: Mapping[str, ContactHistory],
+    as_of: datetime,
+    until: datetime,
+    *,
+    converted: pd.Series | None = None,
+    static: Collection[str] = (),
+) -> TimedRows:
+    """The leads open at `as_of` (existing, not converted by then), as they were then;
+    `target`: converted after `as_of` and by `until`. A lead converted at an unknown time
+    cannot be placed and is left out."""
+    _, population = _population(leads, as_of)
+    moment = _utc(as_of)
+    end = _utc(until)
+    at = pd.to_datetime(converted_at.reindex(leads.contacts.index), utc=True)
+    untimed = pd.Series(False, index=leads.contacts.index)
+    if converted is not None:
+        untimed = converted.reindex(leads.contacts.index).fillna(False).astype(bool) & at.isna()
+    still_open = ~(at.notna() & (at <= moment)) & ~untimed
+    rows = population[still_open.loc[population].to_numpy()]
+    cutoffs = pd.Series(moment, index=rows)
+    looked, unknown = _looked_at(leads, histories, rows, cutoffs, static)
+    target = (at.notna() & (at > moment) & (at <= end)).loc[rows]
+    return TimedRows(looked, target, cutoffs, unknown, 0, int(untimed.loc[population].sum()))
