@@ -11,6 +11,11 @@ A text column becomes many token features and a lead's reason should name the co
 contributions are summed per source column; the phrase then names the token or window that
 pushed hardest in that direction.
 
+A reason says how far it moved the lead's likelihood, in percentage points of the calibrated
+likelihood written to HubSpot: the likelihood shown minus the likelihood without that
+column's push. Reasons are the strongest such moves of either sign, so a lead at 8 % is
+told what holds it down, not padded with faint positives.
+
 Phrasing is vectorised: texts are produced once per distinct (feature, rounded value) and
 spread back with integer indexing, so a million leads cost a few thousand string formats.
 """
@@ -18,6 +23,7 @@ spread back with integer indexing, so a million leads cost a few thousand string
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +33,14 @@ import scipy.sparse as sp
 
 from connector.scoring.features import ColumnKind, FeatureSpec
 
-REASON_MIN_LOG_ODDS = 0.05
-"""Pushes smaller than this (in log-odds) are noise and never become a reason."""
-REASONS_PER_SIGN = 2
+REASONS_SHOWN = 4
+"""Most model reasons a lead gets: its strongest pushes, whatever their sign."""
+REASON_MIN_POINTS = 1
+"""A push that moves the likelihood by less than this many percentage points (rounded) is
+too weak to be a reason; a lead may show fewer reasons rather than weak ones."""
+MAX_DESCRIPTION_CHARS = 80
+"""Longest description of one reason (a long category value is cut), so the reasons line
+stays short in HubSpot (a textarea holds 65,536 characters; reasons use a few hundred)."""
 
 
 @dataclass(frozen=True)
@@ -111,62 +122,71 @@ def build_reasons(
     matrix: np.ndarray,
     specs: list[FeatureSpec],
     sources: list[str],
+    *,
+    margin: np.ndarray,
+    likelihood: Callable[[np.ndarray], np.ndarray],
 ) -> np.ndarray:
-    """An object array of `list[str]`: each lead's top positive then top negative reasons.
+    """An object array of `list[str]`: each lead's strongest reasons, strongest first.
 
     `by_source` (leads x sources) and `by_feature` (leads x features) are contributions in
-    log-odds without the bias; `matrix` holds the feature values the model saw.
+    log-odds without the bias; `matrix` holds the feature values the model saw; `margin` is
+    each lead's raw margin and `likelihood` the calibration that turns margins into the
+    likelihood written to HubSpot.
+
+    A reason's size is in percentage points of that likelihood: the likelihood shown minus
+    the likelihood the lead would have without that column's push (every other push kept),
+    e.g. `- Model: poutcome is 'nonexistent' (likelihood -12 pts)`. Reasons are ranked by
+    that size whatever its sign, so a lead at 8 % shows what holds it down; up to
+    `REASONS_SHOWN`, none under `REASON_MIN_POINTS`.
     """
     n = by_source.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=object)
+    shown = likelihood(margin)
+    # (leads x sources) points moved by each column: exact for this lead, not a slope.
+    moved = (shown[:, None] - likelihood(margin[:, None] - by_source)) * 100.0
+    points = np.sign(moved) * np.floor(np.abs(moved) + 0.5)
+    strength = np.abs(points) + np.abs(moved) * 1e-6  # ties broken by the unrounded push
     features_of = _features_per_source(specs, sources)
-    slots: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
     rows = np.arange(n)
-    for sign in (1.0, -1.0):
-        signed = by_source * sign
-        k = min(REASONS_PER_SIGN, signed.shape[1])
-        # k argmax passes, strongest first: cheaper than partitioning and sorting each row.
-        top = np.empty((n, k), dtype=np.intp)
-        strength = np.empty((n, k), dtype=signed.dtype)
-        for rank in range(k):
-            top[:, rank] = signed.argmax(axis=1)
-            strength[:, rank] = signed[rows, top[:, rank]]
-            signed[rows, top[:, rank]] = -np.inf
-        prefix = "+ Model: " if sign > 0 else "- Model: "
-        active = strength >= REASON_MIN_LOG_ODDS
-        counts.append(active.sum(axis=1))
-        for rank in range(k):
-            slots.append(
-                _phrase_slot(
-                    top[:, rank],
-                    active[:, rank],
-                    sign,
-                    prefix,
-                    by_feature,
-                    matrix,
-                    specs,
-                    features_of,
-                )
-            )
-    return _assemble(slots, counts[0], counts[1])
+    slots: list[np.ndarray] = []
+    count = np.zeros(n, dtype=np.int64)
+    # k argmax passes, strongest first: cheaper than partitioning and sorting each row.
+    for _ in range(min(REASONS_SHOWN, by_source.shape[1])):
+        top = strength.argmax(axis=1)
+        pts = points[rows, top]
+        active = np.abs(pts) >= REASON_MIN_POINTS
+        strength[rows, top] = -np.inf
+        count += active
+        slot = np.full(n, None, dtype=object)
+        for sign, prefix in ((1.0, "+ Model: "), (-1.0, "- Model: ")):
+            chosen = active & (np.sign(pts) == sign)
+            texts = _phrase_slot(top, chosen, sign, prefix, by_feature, matrix, specs, features_of)
+            slot[chosen] = texts[chosen] + _points_suffix(pts[chosen])
+        slots.append(slot)
+    return _assemble(slots, count)
 
 
-def _assemble(slots: list[np.ndarray], n_pos: np.ndarray, n_neg: np.ndarray) -> np.ndarray:
+def _points_suffix(points: np.ndarray) -> np.ndarray:
+    """The text " (likelihood +12 pts)" per lead, each distinct number formatted once."""
+    distinct, inverse = np.unique(points.astype(np.int64), return_inverse=True)
+    texts = np.array(
+        [f" (likelihood {p:+d} pt{'s' if abs(p) != 1 else ''})" for p in distinct], dtype=object
+    )
+    return texts[inverse.reshape(-1)]
+
+
+def _assemble(slots: list[np.ndarray], count: np.ndarray) -> np.ndarray:
     """Per-lead lists from the slot columns, without a Python loop per lead.
 
-    Within a sign the active slots form a prefix (they are sorted by strength), so leads
-    group by how many positive and negative reasons they have, and each group's lists are
-    built by `zip` in C.
+    The active slots form a prefix (they are sorted by strength), so leads group by how
+    many reasons they have, and each group's lists are built by `zip` in C.
     """
-    reasons = np.empty(len(n_pos), dtype=object)
-    half = len(slots) // 2
-    positive, negative = slots[:half], slots[half:]
-    group = n_pos.astype(np.int16) * 8 + n_neg.astype(np.int16)
-    for code in np.unique(group):
-        rows = np.flatnonzero(group == code)
-        columns = [slot[rows] for slot in positive[: code // 8]]
-        columns += [slot[rows] for slot in negative[: code % 8]]
-        if columns:
+    reasons = np.empty(len(count), dtype=object)
+    for c in np.unique(count):
+        rows = np.flatnonzero(count == c)
+        if c:
+            columns = [slot[rows] for slot in slots[:c]]
             reasons[rows] = list(map(list, zip(*columns, strict=True)))
         else:
             reasons[rows] = [[] for _ in range(rows.size)]
@@ -216,8 +236,14 @@ def phrase(spec: FeatureSpec, values: np.ndarray, prefix: str = "") -> np.ndarra
     """Short descriptions of feature values, e.g. "job title mentions 'director'"."""
     rounded = _round_for_text(spec, values.astype(np.float64))
     distinct, inverse = np.unique(rounded, return_inverse=True)
-    texts = np.array([prefix + describe(spec, float(v)) for v in distinct], dtype=object)
+    texts = np.array([prefix + _cut(describe(spec, float(v))) for v in distinct], dtype=object)
     return texts[inverse.reshape(-1)]
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_DESCRIPTION_CHARS:
+        return text
+    return text[: MAX_DESCRIPTION_CHARS - 1] + "…"
 
 
 def _round_for_text(spec: FeatureSpec, values: np.ndarray) -> np.ndarray:

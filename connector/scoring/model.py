@@ -198,7 +198,7 @@ class LeadModel:
         return self.metadata.version
 
     def predict(self, leads: LeadFrame, now: datetime) -> ModelPrediction:
-        """Calibrated probabilities plus top 2 positive and top 2 negative reasons per lead."""
+        """Calibrated probabilities plus each lead's strongest signed reasons."""
         n = len(leads)
         probability = np.empty(n, dtype=np.float64)
         reasons = np.empty(n, dtype=object)
@@ -211,7 +211,13 @@ class LeadModel:
             by_source = by_feature @ self._map
             probability[start : start + len(part)] = self.calibration.apply(margin)
             reasons[start : start + len(part)] = build_reasons(
-                by_source, by_feature, part, self._specs, self._sources
+                by_source,
+                by_feature,
+                part,
+                self._specs,
+                self._sources,
+                margin=margin,
+                likelihood=self.calibration.apply,
             )
         return ModelPrediction(probability=probability, reasons=reasons)
 

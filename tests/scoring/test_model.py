@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -127,12 +128,11 @@ def test_reasons_are_short_signed_and_named_after_source_columns(trained) -> Non
     flat = [r for reasons in prediction.reasons for r in reasons]
     assert all(len(reasons) <= 4 for reasons in prediction.reasons)
     assert all(r.startswith(("+ Model: ", "- Model: ")) for r in flat)
+    assert all(re.search(r"\(likelihood [+-]\d+ pts?\)$", r) for r in flat)
     assert any("job title mentions 'director'" in r for r in flat)
     assert any(r.startswith("+ Model: page views") for r in flat)
-    # Positives come before negatives within a lead.
-    for reasons in prediction.reasons:
-        signs = [r[0] for r in reasons]
-        assert signs == sorted(signs)  # '+' sorts before '-'
+    # Strongest first whatever the sign (tests/scoring/test_contributions.py pins the order).
+    assert any(reasons and reasons[0].startswith("- ") for reasons in prediction.reasons)
 
 
 def test_prediction_handles_missing_columns_and_empty_batches(trained) -> None:
