@@ -9,7 +9,7 @@ measured, not claimed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +26,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from connector.errors import LeadscoreError
 from connector.scoring.features import build_matrix
-from connector.scoring.guards import ExcludedColumn, SuspectedLeak
+from connector.scoring.guards import NO_VERDICTS, ExcludedColumn, SuspectedLeak
 from connector.scoring.leads import LeadFrame
 from connector.scoring.model import check_enough_data, train_model
 
@@ -100,6 +100,7 @@ def run_backtest(
     keep_leaks: Sequence[str] = (),
     activities: pd.DataFrame | None = None,
     on_fold: Callable[[int], None] | None = None,
+    timed: Mapping[str, str | None] = NO_VERDICTS,
 ) -> BacktestResult:
     """Backtest with stratified K-fold, or train-on-past/test-on-future with `time_column`.
 
@@ -135,6 +136,7 @@ def run_backtest(
             activities=activities,
             drop=drop,
             keep_leaks=keep_leaks,
+            timed=timed,
         )
         used.update(model.plan.source_columns)
         excluded.update({e.column: e for e in model.metadata.excluded})

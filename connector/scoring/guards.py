@@ -13,9 +13,10 @@ Three things ruin real lead models and are caught here:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ from connector.errors import LeadscoreError
 LEAK_AUC_THRESHOLD = 0.95
 """A single column whose own AUC reaches this is almost certainly written after the outcome."""
 
+NO_VERDICTS: Mapping[str, str | None] = MappingProxyType({})
+"""The default of `timed`: no history verdicts, the name rules decide."""
 _NEARLY_UNIQUE_RATIO = 0.9
 _MIN_ROWS_FOR_UNIQUENESS = 20
 
@@ -239,11 +242,24 @@ def screen_columns(
     *,
     drop: Sequence[str] = (),
     keep_leaks: Sequence[str] = (),
+    timed: Mapping[str, str | None] = NO_VERDICTS,
 ) -> Screening:
     """Apply every guard to the columns of `table` (the target column must not be in it).
 
-    Raises `LeadscoreError` when `drop` or `keep_leaks` name a column the table lacks.
+    `timed` holds verdicts from property history, which beat the name rules: column → the
+    evidence that it is set after the outcome (the column is excluded as POST_OUTCOME with
+    that text), or None when history shows it is known before the outcome (the name-based
+    post-outcome rule is then not applied; the identifier and leak guards still are).
+    Columns of `timed` the table lacks are ignored: history may know more properties than
+    the table holds. Raises `LeadscoreError` when `drop` or `keep_leaks` name a column the
+    table lacks.
     """
+    blank = sorted(n for n, text in timed.items() if text is not None and not text.strip())
+    if blank:
+        raise LeadscoreError(
+            f"post-outcome verdict without evidence for column(s): {', '.join(blank)} "
+            "(give the history that shows it, or None when the column is known before)"
+        )
     columns = [str(c) for c in table.columns]
     for option, names in (("drop", drop), ("keep as leak", keep_leaks)):
         unknown = [n for n in names if n not in columns]
@@ -259,7 +275,7 @@ def screen_columns(
         if name in drop:
             excluded.append(ExcludedColumn(name, ExclusionReason.DROPPED, "dropped on request"))
             continue
-        rule = post_outcome_rule(name)
+        rule = timed[name] if name in timed else post_outcome_rule(name)
         if rule:
             excluded.append(ExcludedColumn(name, ExclusionReason.POST_OUTCOME, rule))
             continue

@@ -24,7 +24,7 @@ import json
 import math
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -47,6 +47,7 @@ from connector.scoring.features import (
     fit_plan,
 )
 from connector.scoring.guards import (
+    NO_VERDICTS,
     ExcludedColumn,
     ExclusionReason,
     SuspectedLeak,
@@ -322,6 +323,7 @@ def train_model(
     keep_leaks: Sequence[str] = (),
     folds: int = 4,
     cutoffs: pd.Series | None = None,
+    timed: Mapping[str, str | None] = NO_VERDICTS,
 ) -> LeadModel:
     """Train a calibrated model on leads with known outcomes.
 
@@ -331,6 +333,7 @@ def train_model(
     with fewer than 50 leads in either class, `LeadscoreError` for unknown column names.
     `cutoffs` (UTC timestamps aligned with `table`) trains point-in-time rows: each lead's
     ages and activities are read as of its own cutoff instead of `now`.
+    `timed` passes property-history verdicts to the guards (`guards.screen_columns`).
     """
     seen: Reference = now if cutoffs is None else cutoffs
     if len(target) != len(table):
@@ -342,7 +345,7 @@ def train_model(
     check_enough_data(positives, len(y) - positives)
     if activities is not None and not activities.empty:
         table = table.join(activity_table(table.index, activities, seen))
-    screening = screen_columns(table, y, drop=drop, keep_leaks=keep_leaks)
+    screening = screen_columns(table, y, drop=drop, keep_leaks=keep_leaks, timed=timed)
     plan, empty = fit_plan(table, screening.kept)
     excluded = [
         *screening.excluded,
