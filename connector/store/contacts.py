@@ -16,6 +16,7 @@ from connector.scoring.stored_inputs import StoredInputs, StoredInputsError
 from connector.store.clock import Clock
 from connector.store.engine import dialect_insert, read_tx, write_tx
 from connector.store.records import ContactState, WriteStatus
+from connector.store.schema import contact_histories as ch
 from connector.store.schema import contact_state as cs
 
 # Ids per IN (...) list.
@@ -155,13 +156,16 @@ class ContactStateRepository:
             after = batch[-1].contact_id
 
     def delete(self, portal_id: int, contact_ids: Iterable[int]) -> int:
-        """Forget contacts (deleted, merged away, privacy deletion)."""
+        """Forget contacts (deleted, merged away, privacy deletion), with their property
+        histories in the same transaction; returns how many contact states there were."""
         count = 0
         with write_tx(self._engine) as conn:
             for chunk in _chunks(sorted(set(contact_ids))):
                 count += conn.execute(
                     delete(cs).where(cs.c.portal_id == portal_id, cs.c.contact_id.in_(chunk))
                 ).rowcount
+                conn.execute(delete(ch).where(ch.c.portal_id == portal_id,
+                                              ch.c.contact_id.in_(chunk)))
         return count
 
     def counts(self, portal_id: int) -> dict[WriteStatus, int]:

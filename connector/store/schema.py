@@ -278,3 +278,15 @@ deals = Table(
     Column("company_ids", JsonDoc, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+contact_histories = Table(
+    "contact_histories",
+    metadata,
+    _portal_key(),
+    Column("contact_id", BigInteger, primary_key=True, autoincrement=False),
+    # `ContactHistory.to_json()`: compact text, read whole, never queried inside.
+    Column("document", Text, nullable=False),
+    # Which property set was read (`store.histories.properties_key`): another set is stale.
+    Column("properties_key", String(32), nullable=False),
+    Column("read_at", UTCDateTime, nullable=False),
+)

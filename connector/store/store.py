@@ -18,6 +18,7 @@ from connector.store.crypto import TokenCipher, load_or_create_key
 from connector.store.cursors import CursorRepository
 from connector.store.engine import create_store_engine, normalise_url, safe_url
 from connector.store.experiments import ExperimentRepository
+from connector.store.histories import HistoryRepository
 from connector.store.inbox import InboxRepository
 from connector.store.leases import LeaseRepository
 from connector.store.migrate import upgrade_to_head
@@ -49,6 +50,7 @@ class Store:
         self.companies = CompanyRepository(engine, clock)
         self.deals = DealRepository(engine, clock)
         self.members = MemberRepository(engine, clock)
+        self.histories = HistoryRepository(engine)
 
     def __repr__(self) -> str:
         return f"Store({safe_url(self.engine.url)})"

@@ -28,6 +28,7 @@ TABLES = {
     "sync_cursors",
     "webhook_events",
     "contact_state",
+    "contact_histories",
     "companies",
     "company_members",
     "deals",
