@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ def _leads() -> tuple[LeadFrame, pd.Series, dict[str, ContactHistory]]:
         "direction": [None] * 4,
     })
     converted_at = pd.Series(
-        pd.to_datetime(["2026-02-01", None, None, "2026-03-20"], utc=True), index=contacts.index
+        pd.to_datetime(pd.Series(["2026-02-01", None, None, "2026-03-20"]), utc=True).to_numpy(),
+        index=contacts.index,
     )
     histories = {
         "1": ContactHistory.from_versions({
@@ -95,9 +96,8 @@ def test_other_leads_get_cutoffs_at_the_ages_converted_leads_had() -> None:
         rng.integers(0, 300, n), unit="D")
     converted = rng.random(n) < 0.3
     lag = pd.to_timedelta(rng.integers(5, 60, n), unit="D")
-    at = pd.Series(np.where(converted, created + lag, pd.NaT), dtype="datetime64[ns, UTC]")
     index = pd.Index([str(i) for i in range(n)])
-    at.index = index
+    at = pd.Series(created + lag, index=index).where(converted)
     contacts = pd.DataFrame({"createdate": created.strftime("%Y-%m-%dT%H:%M:%SZ")}, index=index)
     rows = point_in_time_rows(LeadFrame.from_table(contacts), at, {}, datetime(2026, 1, 1,
                                                                               tzinfo=UTC))
@@ -177,3 +177,14 @@ def test_history_documents_round_trip_and_bad_ones_are_named() -> None:
         ContactHistory.from_json('{"v": 9, "p": {}}')
     with pytest.raises(HistoryError, match="jobtitle"):
         ContactHistory.from_json('{"v": 1, "p": {"jobtitle": [[1, 2, 3]]}}')
+
+
+def test_with_a_lead_time_converted_leads_are_looked_at_within_it_before_converting() -> None:
+    leads, converted_at, histories = _leads()
+    rows = point_in_time_rows(leads, converted_at, histories, AS_OF,
+                              lead_time=timedelta(days=20), seed=4)
+    for cid in ("1", "4"):
+        ahead = converted_at[cid] - rows.cutoffs[cid]
+        assert pd.Timedelta(0) < ahead <= pd.Timedelta(days=20)
+        born = pd.Timestamp(str(leads.contacts.loc[cid, "createdate"]))
+        assert rows.cutoffs[cid] >= born
