@@ -8,6 +8,7 @@ from fastapi import Request
 
 from connector.sandbox.api_errors import HubSpotError
 from connector.sandbox.gate import TOKEN_SCOPE_KEY
+from connector.sandbox.history import WriteSource, integration
 from connector.sandbox.object_types import lookup_object_type
 from connector.sandbox.tokens import TokenError, TokenInfo
 
@@ -59,3 +60,17 @@ def authorized_portal(sandbox: Sandbox, request: Request, any_of: tuple[str, ...
     if portal is None:
         raise TokenError.invalid()
     return portal
+
+
+PRIVATE_APP_ID_BASE = 9_000_000
+"""A static token is a portal's private app: its app id is this plus the hub id."""
+
+
+def api_writer(sandbox: Sandbox, request: Request) -> WriteSource:
+    """Who writes through the API with the request's token: an app (`INTEGRATION`, the
+    app id as `sourceId`, as HubSpot reports writes made with an app's token) — the OAuth
+    app for its access tokens, the portal's private app for a static token."""
+    info: TokenInfo | None = request.scope.get(TOKEN_SCOPE_KEY)
+    if info is not None and info.kind == "static":
+        return integration(PRIVATE_APP_ID_BASE + info.hub_id, "Private app")
+    return integration(sandbox.config.app_id)

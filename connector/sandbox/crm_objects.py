@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from connector.sandbox.access import authorized_portal, read_objects, write_objects
+from connector.sandbox.access import api_writer, authorized_portal, read_objects, write_objects
 from connector.sandbox.api_errors import HubSpotError
 from connector.sandbox.object_types import CONTACTS, association_types, lookup_object_type
 from connector.sandbox.portal import ObjectType, PortalState
@@ -37,14 +37,14 @@ def serialize(
     record: Record,
     names: tuple[str, ...] | None,
     history: tuple[str, ...] | None = None,
+    portal: PortalState | None = None,
 ) -> dict[str, Any]:
-    """A record as HubSpot's SimplePublicObject(+WithAssociations) JSON."""
-    defined = t.registry.names()
-    body = record.to_json(names or t.definition.default_read, defined)
-    if history:
-        body["propertiesWithHistory"] = {
-            n: t.history.versions_json(record, n) for n in history if n in defined
-        }
+    """A record as HubSpot's SimplePublicObject(+WithAssociations) JSON; with `history`
+    (and the `portal` whose engagements derive the activity summaries), its
+    `propertiesWithHistory` too."""
+    body = record.to_json(names or t.definition.default_read, t.registry.names())
+    if history and portal is not None:
+        body["propertiesWithHistory"] = portal.history_json(t, record, history)
     return body
 
 
@@ -113,7 +113,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
                 if record is None:
                     missing.append(raw_id)
                 else:
-                    results.append(serialize(t, record, names, history))
+                    results.append(serialize(t, record, names, history, portal))
         errors = [portal.not_found_error(t.name, missing)] if missing else []
         payload, status = batch_body(results, errors, started, sandbox.clock.now_ms())
         return json_response(payload, status)
@@ -124,7 +124,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
         started = sandbox.clock.now_ms()
         _, inputs = await read_inputs(request, MAX_BATCH)
         props = [i.get("properties") if isinstance(i, dict) else None for i in inputs]
-        created = portal.batch_create(object_type, props)
+        created = portal.batch_create(object_type, props, source=api_writer(sandbox, request))
         t = portal.object_type(object_type)
         payload, _ = batch_body(
             [serialize(t, r, tuple(r.properties)) for r in created],
@@ -146,7 +146,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
                     "Each batch update input needs an 'id' and 'properties'."
                 )
             pairs.append((parse_id(item["id"]), item.get("properties")))
-        outcome = portal.batch_update(object_type, pairs)
+        outcome = portal.batch_update(object_type, pairs, source=api_writer(sandbox, request))
         t = portal.object_type(object_type)
         results = [serialize(t, r, tuple(r.properties)) for r in outcome.results]
         payload, status = batch_body(results, outcome.errors, started, sandbox.clock.now_ms())
@@ -169,7 +169,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
             raise HubSpotError.validation("Expected primaryObjectId and objectIdToMerge.")
         primary = parse_id(body.get("primaryObjectId"), "primaryObjectId")
         merged = parse_id(body.get("objectIdToMerge"), "objectIdToMerge")
-        record = portal.merge(object_type, primary, merged)
+        record = portal.merge(object_type, primary, merged, api_writer(sandbox, request))
         t = portal.object_type(object_type)
         return json_response(serialize(t, record, tuple(record.properties)))
 
@@ -193,7 +193,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
             records, next_after = pager(after, limit)
             results = []
             for record in records:
-                item = serialize(t, record, names, history)
+                item = serialize(t, record, names, history, portal)
                 if associations:
                     linked = _associations_json(portal, t, record.id, associations)
                     if linked:
@@ -210,7 +210,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
         portal = authorized_portal(sandbox, request, write_objects(object_type))
         body = await read_json(request)
         props = body.get("properties") if isinstance(body, dict) else None
-        record = portal.create(object_type, props)
+        record = portal.create(object_type, props, source=api_writer(sandbox, request))
         t = portal.object_type(object_type)
         return json_response(serialize(t, record, tuple(record.properties)), 201)
 
@@ -227,7 +227,7 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
                 record = t.store.archived.get(parse_id(object_id))
             if record is None:
                 raise HubSpotError.not_found("resource not found")
-            item = serialize(t, record, names, history)
+            item = serialize(t, record, names, history, portal)
             if associations:
                 linked = _associations_json(portal, t, record.id, associations)
                 if linked:
@@ -239,7 +239,9 @@ def objects_router(sandbox: Sandbox) -> APIRouter:
         portal = authorized_portal(sandbox, request, write_objects(object_type))
         body = await read_json(request)
         props = body.get("properties") if isinstance(body, dict) else None
-        record = portal.update(object_type, parse_id(object_id), props)
+        record = portal.update(
+            object_type, parse_id(object_id), props, api_writer(sandbox, request)
+        )
         t = portal.object_type(object_type)
         return json_response(serialize(t, record, tuple(record.properties)))
 

@@ -9,10 +9,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.sandbox.activity_summary import summary_updates
+from connector.sandbox.activity_summary import (
+    SUMMARY_PROPERTIES,
+    LoggedEngagement,
+    summary_history,
+    summary_updates,
+)
 from connector.sandbox.api_errors import HubSpotError, PropertyValueError
 from connector.sandbox.counters import Counters
-from connector.sandbox.history import PropertyHistory, Version
+from connector.sandbox.history import PropertyHistory, SeededVersions, Source, Version, WriteSource
 from connector.sandbox.links import AssociationGraph
 from connector.sandbox.object_types import (
     COMPANIES,
@@ -42,7 +47,7 @@ from connector.sandbox.property_catalog import (
 from connector.sandbox.ratelimit import PortalLimiter
 from connector.sandbox.records import ObjectStore, Record, SearchIndex
 from connector.sandbox.rollups import ROLLUP_TYPES, changed_rollups, rollups
-from connector.sandbox.values import iso_from_ms, normalize_value
+from connector.sandbox.values import iso_from_ms, normalize_value, parse_time_ms
 from connector.sandbox.webhooks import WebhookEvent
 
 # Properties HubSpot stamps itself on every record.
@@ -140,6 +145,20 @@ class BatchOutcome:
     errors: list[HubSpotError] = field(default_factory=list)
 
 
+def _object_type(definition: ObjectTypeDef, search_delay_s: float) -> ObjectType:
+    registry = _registry(definition.name)
+    calculated = frozenset(p.name for p in registry.all() if p.read_only_value)
+    # Contact activity summaries: their history is replayed from the engagements.
+    derived = SUMMARY_PROPERTIES if definition.name == CONTACTS else frozenset()
+    return ObjectType(
+        definition,
+        ObjectStore(definition.first_id),
+        registry,
+        SearchIndex(search_delay_s),
+        PropertyHistory(calculated, derived),
+    )
+
+
 def _registry(name: str) -> PropertyRegistry:
     if name == CONTACTS:
         return PropertyRegistry(CONTACT_PROPERTIES, CONTACT_GROUPS)
@@ -175,10 +194,7 @@ class PortalState:
         self._now_ms = now_ms
         self._emit = emit
         self.types: dict[str, ObjectType] = {
-            d.name: ObjectType(
-                d, ObjectStore(d.first_id), _registry(d.name), SearchIndex(search_delay_s)
-            )
-            for d in OBJECT_TYPES.values()
+            d.name: _object_type(d, search_delay_s) for d in OBJECT_TYPES.values()
         }
         self.links = AssociationGraph()
         self._emails: dict[str, int] = {}
@@ -197,6 +213,48 @@ class PortalState:
     def contact_id_by_email(self, email: str) -> int | None:
         """The id of the live contact with this email (case-insensitive), if any."""
         return self._emails.get(email.lower())
+
+    def history_json(
+        self, t: ObjectType, record: Record, names: Iterable[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """`propertiesWithHistory` of a record: per defined name, its versions newest first.
+
+        A contact's activity summaries are replayed from its engagements (`summary_history`)
+        rather than read from stored versions."""
+        defined = t.registry.names()
+        wanted = [n for n in names if n in defined]
+        derived: dict[str, list[Version]] = {}
+        if any(n in t.history.derived for n in wanted):
+            derived = summary_history(self._logged_engagements(record.id), self._now_ms())
+        return {
+            n: (
+                [v.to_json() for v in reversed(derived.get(n, []))]
+                if n in t.history.derived
+                else t.history.versions_json(record, n)
+            )
+            for n in wanted
+        }
+
+    def _logged_engagements(self, contact_id: int) -> list[LoggedEngagement]:
+        logged = []
+        for kind in ENGAGEMENT_TYPES:
+            store = self.types[kind].store
+            for engagement_id in self.links.ids(CONTACTS, contact_id, kind):
+                record = store.get(engagement_id)
+                if record is None:
+                    continue
+                when = parse_time_ms(record.properties.get("hs_timestamp", ""))
+                at = record.created_ms if when is None else when
+                booked = parse_time_ms(record.properties.get("hs_createdate", ""))
+                logged.append(
+                    LoggedEngagement(
+                        kind,
+                        at,
+                        record.properties.get("hs_email_direction"),
+                        min(at, record.created_ms) if booked is None else booked,
+                    )
+                )
+        return logged
 
     def company_id_by_domain(self, domain: str) -> int | None:
         """The id of the (first) live company with this domain, if any."""
@@ -227,13 +285,17 @@ class PortalState:
         *,
         records: Iterable[SeedRecord] = (),
         links: Iterable[SeedLink] = (),
+        versions: Mapping[str, SeededVersions] | None = None,
     ) -> list[int]:
         """Load generated data without validation or webhooks; returns the contact ids.
 
         Generated values are trusted (they include HubSpot-calculated properties that the
-        API itself refuses to write, such as association counts).
+        API itself refuses to write, such as association counts). `versions` are generated
+        property histories by object type.
         """
         with self.lock:
+            for object_type, columns in (versions or {}).items():
+                self.types[object_type].history.seed_columns(columns)
             ids = [self._insert_contact(c) for c in contacts]
             for e in engagements:
                 self._insert_engagement(e)
@@ -252,10 +314,11 @@ class PortalState:
         contacts: list[SeedContact],
         engagements: list[SeedEngagement],
         ground_truth: Mapping[int, dict[str, Any]],
-        source: str = "CRM_UI",
+        source: Source = "CRM_UI",
         *,
         companies: Sequence[SeedRecord] = (),
         company_links: Sequence[SeedLink] = (),
+        versions: Mapping[str, SeededVersions] | None = None,
     ) -> list[Record]:
         """Add generated leads as if people had just signed up: they become searchable after
         the consistency delay and raise `contact.creation` webhooks.
@@ -263,12 +326,14 @@ class PortalState:
         Their companies are matched by domain as HubSpot's automatic company association
         does: a known domain links to the existing company, an unknown one creates a new
         company (`company.creation`). `company_links` (contact → company) name companies
-        by their generated `record_id`.
+        by their generated `record_id`; `versions` are the contacts' generated histories.
         """
         with self.lock:
             t = self.contacts
             if any(c.contact_id is not None and c.contact_id in t.store.records for c in contacts):
                 raise HubSpotError.conflict("Generated contact ids collide with existing ones.")
+            for object_type, columns in (versions or {}).items():
+                self.types[object_type].history.seed_columns(columns)
             added = []
             for c in contacts:
                 contact_id = self._insert_contact(c)
@@ -294,7 +359,7 @@ class PortalState:
             self.ground_truth.update(ground_truth)
             return added
 
-    def _company_for(self, seed: SeedRecord, source: str) -> int:
+    def _company_for(self, seed: SeedRecord, source: Source) -> int:
         existing = self.company_id_by_domain(seed.properties.get("domain", ""))
         if existing is not None:
             return existing
@@ -463,7 +528,7 @@ class PortalState:
     # ---- writes ----------------------------------------------------------------------------
 
     def create(
-        self, object_type: str, raw: Any, *, trusted: bool = False, source: str = "API"
+        self, object_type: str, raw: Any, *, trusted: bool = False, source: Source = "API"
     ) -> Record:
         """Create one object; CRM objects raise `<type>.creation` (+ property changes)."""
         with self.lock:
@@ -471,7 +536,7 @@ class PortalState:
             return outcome[0]
 
     def batch_create(
-        self, object_type: str, inputs: list[Any], *, trusted: bool = False, source: str = "API"
+        self, object_type: str, inputs: list[Any], *, trusted: bool = False, source: Source = "API"
     ) -> list[Record]:
         """Create objects; any invalid input fails the whole batch (400), as on HubSpot."""
         with self.lock:
@@ -506,7 +571,7 @@ class PortalState:
                 _stamp_missing(props, t.definition, record_id, now, now)
                 record = Record(record_id, props, now, now)
                 t.store.put(record)
-                t.history.record(None, record_id, props, now, source)
+                t.history.record(None, record_id, props, now, WriteSource.of(source))
                 t.index.stage(record_id, record)
                 created.append(record)
                 if t.name == CONTACTS and props.get("email"):
@@ -522,7 +587,7 @@ class PortalState:
                             )
             return created
 
-    def update(self, object_type: str, record_id: int, raw: Any, source: str = "API") -> Record:
+    def update(self, object_type: str, record_id: int, raw: Any, source: Source = "API") -> Record:
         """PATCH one object (404 if unknown, 400 on invalid values)."""
         with self.lock:
             outcome = self.batch_update(object_type, [(record_id, raw)], source=source)
@@ -532,7 +597,7 @@ class PortalState:
             return outcome.results[0]
 
     def batch_update(
-        self, object_type: str, inputs: list[tuple[int, Any]], source: str = "API"
+        self, object_type: str, inputs: list[tuple[int, Any]], source: Source = "API"
     ) -> BatchOutcome:
         """Update by id. Invalid values fail the whole batch (400); unknown ids are
         per-input errors (the caller answers 207) while the other inputs are applied.
@@ -567,7 +632,7 @@ class PortalState:
             return outcome
 
     def _apply_update(
-        self, t: ObjectType, current: Record, values: dict[str, str], now: int, source: str
+        self, t: ObjectType, current: Record, values: dict[str, str], now: int, source: Source
     ) -> Record:
         old = current.properties
         props = dict(old)
@@ -598,7 +663,10 @@ class PortalState:
             for name in dict.fromkeys([*values, *effects])
             if old.get(name, "") != props.get(name, "")
         }
-        t.history.record(current, current.id, changed, now, source)
+        t.history.record(current, current.id, changed, now, WriteSource.of(source))
+        if t.name == CONTACTS:
+            stamped = {n: props.get(n, "") for n in _stage_dates(props, old)}
+            t.history.record(current, current.id, stamped, now, WriteSource("CALCULATED"))
         if t.definition.webhooks:
             kind = t.definition.singular
             for name, value in changed.items():
@@ -611,12 +679,23 @@ class PortalState:
     def _stamp_lifecycle_dates(
         self, props: dict[str, str], old: Mapping[str, str], now: int
     ) -> None:
-        """HubSpot records when a contact entered each stage (hs_lifecyclestage_X_date)."""
-        stage = props.get("lifecyclestage")
-        if stage and stage != old.get("lifecyclestage"):
+        """HubSpot records when a contact entered each stage: first entry in the legacy
+        `hs_lifecyclestage_X_date`, the latest entry and exit in `hs_v2_date_entered_X` and
+        `hs_v2_date_exited_X` (a stage is exited when the contact moves on or the stage is
+        cleared)."""
+        stage, before = props.get("lifecyclestage"), old.get("lifecyclestage")
+        if stage == before:
+            return
+        registry = self.contacts.registry
+        stamp = iso_from_ms(now)
+        if stage:
             date_prop = f"hs_lifecyclestage_{stage}_date"
-            if self.contacts.registry.get(date_prop) is not None and date_prop not in props:
-                props[date_prop] = iso_from_ms(now)
+            if registry.get(date_prop) is not None and date_prop not in props:
+                props[date_prop] = stamp
+            if registry.get(f"hs_v2_date_entered_{stage}") is not None:
+                props[f"hs_v2_date_entered_{stage}"] = stamp
+        if before and registry.get(f"hs_v2_date_exited_{before}") is not None:
+            props[f"hs_v2_date_exited_{before}"] = stamp
 
     def _index_domain(
         self, object_type: str, old: str | None, new: str | None, record_id: int
@@ -647,7 +726,7 @@ class PortalState:
                 self._emit_event(f"{t.definition.singular}.deletion", record_id, now)
 
     def merge(
-        self, object_type: str, primary_id: int, merged_id: int, source: str = "API"
+        self, object_type: str, primary_id: int, merged_id: int, source: Source = "API"
     ) -> Record:
         """Merge two contacts, companies or deals as HubSpot does: the primary keeps its id and its
         values, gains the values it lacks from the other and the other's associations; the
@@ -696,9 +775,10 @@ class PortalState:
                     subscription_type=f"{t.definition.singular}.merge",
                     object_id=primary_id,
                     occurred_at_ms=now,
-                    change_source=source,
+                    change_source=WriteSource.of(source).source_type,
                     primary_object_id=primary_id,
                     merged_object_ids=(merged_id,),
+                    source_id=WriteSource.of(source).source_id,
                     new_object_id=primary_id,
                     properties_moved=len(moved),
                 )
@@ -764,7 +844,7 @@ class PortalState:
         to_type: str,
         to_id: int,
         types: Sequence[AssociationTypeDef],
-        source: str = "API",
+        source: Source = "API",
         now: int | None = None,
     ) -> list[AssociationTypeDef]:
         """Create associations of `types` between two live records (404 if either is
@@ -793,7 +873,7 @@ class PortalState:
         to_type: str,
         to_id: int,
         types: Sequence[AssociationTypeDef] | None = None,
-        source: str = "API",
+        source: Source = "API",
     ) -> bool:
         """Remove some (`types`) or all associations between two records; False if there
         were none to remove."""
@@ -839,7 +919,7 @@ class PortalState:
         to_id: int,
         removed: bool,
         now: int,
-        source: str,
+        source: Source,
     ) -> None:
         """`<type>.associationChange` from each side (HubSpot fires one per direction)."""
         for side, a, b in ((t, from_id, to_id), (reverse_of(t), to_id, from_id)):
@@ -852,7 +932,8 @@ class PortalState:
                     subscription_type=f"{definition.singular}.associationChange",
                     object_id=a,
                     occurred_at_ms=now,
-                    change_source=source,
+                    change_source=WriteSource.of(source).source_type,
+                    source_id=WriteSource.of(source).source_id,
                     association_type=side.v3_name.upper(),
                     from_object_id=a,
                     to_object_id=b,
@@ -881,8 +962,9 @@ class PortalState:
         now: int,
         name: str | None = None,
         value: str | None = None,
-        source: str = "API",
+        source: Source = "API",
     ) -> None:
+        author = WriteSource.of(source)
         self._emit(
             WebhookEvent(
                 portal_id=self.hub_id,
@@ -891,9 +973,21 @@ class PortalState:
                 occurred_at_ms=now,
                 property_name=name,
                 property_value=value,
-                change_source=source,
+                change_source=author.source_type,
+                source_id=author.source_id,
             )
         )
+
+
+def _stage_dates(props: Mapping[str, str], old: Mapping[str, str]) -> list[str]:
+    """The stage-date properties a lifecycle stage move stamped (they get versions too)."""
+    if props.get("lifecyclestage") == old.get("lifecyclestage"):
+        return []
+    return [
+        n
+        for n in props.keys() | old.keys()
+        if n.startswith(("hs_lifecyclestage_", "hs_v2_date_")) and props.get(n) != old.get(n)
+    ]
 
 
 def _stamp_missing(

@@ -184,6 +184,31 @@ def _text(name: str, label: str, group: str = "contactinformation") -> PropertyD
     return _hs(name, label, "string", "text", group)
 
 
+BUYING_ROLES: tuple[tuple[str, str], ...] = (
+    ("BLOCKER", "Blocker"),
+    ("BUDGET_HOLDER", "Budget Holder"),
+    ("CHAMPION", "Champion"),
+    ("DECISION_MAKER", "Decision Maker"),
+    ("END_USER", "End User"),
+    ("EXECUTIVE_SPONSOR", "Executive Sponsor"),
+    ("INFLUENCER", "Influencer"),
+    ("LEGAL_AND_COMPLIANCE", "Legal and Compliance"),
+    ("OTHER", "Other"),
+)
+"""`hs_buying_role` (a HubSpot-defined multiple checkbox): value → label."""
+
+BUDGET_CONFIRMED_PROPERTY = PropertyDef(
+    name="budget_confirmed",
+    label="Budget confirmed",
+    type="bool",
+    field_type="booleancheckbox",
+    group_name="sales_properties",
+    description="Sales confirmed the buyer has budget (set on the discovery call).",
+    options=_BOOL_OPTIONS,
+    form_field=False,
+)
+"""A custom property of the generated portals' sales team (not HubSpot-defined)."""
+
 LIFECYCLE_PROPERTY = _hs(
     "lifecyclestage",
     "Lifecycle Stage",
@@ -409,6 +434,24 @@ CONTACT_PROPERTIES: tuple[PropertyDef, ...] = (
         "hs_lifecyclestage_evangelist_date", "Date entered 'Evangelist'", "contactinformation"
     ),
     _ro_datetime("hs_lifecyclestage_other_date", "Date entered 'Other'", "contactinformation"),
+    *(
+        _ro_datetime(
+            f"hs_v2_date_{way}_{stage}",
+            f'Date {way} "{label} (Lifecycle Stage Pipeline)"',
+            "contactinformation",
+        )
+        for stage, label in LIFECYCLE_STAGES
+        for way in ("entered", "exited")
+    ),
+    _hs(
+        "hs_buying_role",
+        "Buying Role",
+        "enumeration",
+        "checkbox",
+        "sales_properties",
+        options=_opts(*BUYING_ROLES),
+    ),
+    BUDGET_CONFIRMED_PROPERTY,
     _ro_datetime("hs_lastmodifieddate", "Object last modified date/time", "contactinformation"),
     _ro_datetime("hs_createdate", "Object create date/time", "contactinformation"),
     _ro_datetime("closedate", "Close Date", "sales_properties"),

@@ -18,6 +18,7 @@ from hubspot.crm.deals.exceptions import ApiException as DealsApiException
 from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
+from connector.sandbox.access import PRIVATE_APP_ID_BASE
 from connector.sandbox.server import SandboxServer
 from tests.sandbox.conftest import HUB, http_client, sdk_client, start_sandbox
 
@@ -411,4 +412,6 @@ def test_property_history_shows_stage_changes_newest_first(portal_server: Sandbo
     assert deal[0]["timestamp"] == won.properties["closedate"]
     assert [v["value"] for v in written["dealstage"]] == ["contractsent", "appointmentscheduled"]
     assert [v["value"] for v in written["amount"]] == ["", "100"]
-    assert {v["sourceType"] for v in written["dealstage"]} == {"API"}
+    # Written with the portal's static token: its private app, as INTEGRATION.
+    assert {v["sourceType"] for v in written["dealstage"]} == {"INTEGRATION"}
+    assert {v["sourceId"] for v in written["dealstage"]} == {str(PRIVATE_APP_ID_BASE + HUB)}
