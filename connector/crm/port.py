@@ -27,6 +27,7 @@ from connector.crm.records import (
     ProvisioningReport,
     RecordUpdate,
 )
+from connector.scoring.histories import ContactHistory
 
 AccessKind = Literal["oauth", "static"]
 
@@ -119,6 +120,14 @@ class CrmSession(Protocol):
         self, object_type: ObjectType, ids: Sequence[str], properties: Sequence[str]
     ) -> list[CrmRecord]:
         """The given records (ids the CRM no longer has are left out)."""
+        ...
+
+    def histories(
+        self, object_type: ObjectType, ids: Sequence[int], properties: Sequence[str]
+    ) -> Iterator[Mapping[int, ContactHistory]]:
+        """The property histories of these records, one mapping per batch read (store each
+        as it comes). Every asked property is present, empty when it never held a value;
+        ids the CRM no longer has are left out. Lazy: each step makes the next call."""
         ...
 
     def update(self, object_type: ObjectType, updates: Sequence[RecordUpdate]) -> BatchWriteResult:

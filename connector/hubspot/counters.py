@@ -17,6 +17,8 @@ class CallKind(StrEnum):
     LIST = "list"
     SEARCH = "search"
     BATCH_READ = "batch_read"
+    HISTORY = "history"
+    """Batch reads with `propertiesWithHistory` (point-in-time training)."""
     BATCH_UPDATE = "batch_update"
     ASSOCIATIONS = "associations"
     ENGAGEMENTS = "engagements"

@@ -6,18 +6,27 @@ The gateway therefore calls the SDK with `_preload_content=False` on list, searc
 and association reads (the SDK still builds the request, sends it through the transport
 and raises `ApiException` for non-2xx statuses before returning) and parses the body here.
 Values are read as the SDK models would give them: property values as text or None.
+Property histories (`propertiesWithHistory`) become `ContactHistory` records here too: with
+the SDK's models a batch of 50 contacts × 12 properties × 5 versions took 16x the CPU
+(558 ms against 34 ms).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from dateutil import parser as dateutil_parser
 
 from connector.crm.records import CrmRecord
+from connector.scoring.histories import ContactHistory, ValueChange
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+UNKNOWN_SOURCE = "UNKNOWN"
+"""The source of a version HubSpot sent without a `sourceType` (it always sends one)."""
 
 
 class RawResponse(Protocol):
@@ -80,3 +89,44 @@ def crm_record(item: Mapping[str, Any]) -> CrmRecord:
         created_at=parse_datetime(item.get("createdAt")),
     )
 
+
+
+def epoch_ms(value: object) -> int | None:
+    """A version's `timestamp` (ISO 8601, or epoch ms) as epoch ms; None when unusable."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    # Integer arithmetic on timedeltas: `timestamp() * 1000` can be off by a millisecond.
+    return (parsed - _EPOCH) // _MS
+
+
+def _changes(versions: object) -> Iterator[ValueChange]:
+    for version in versions if isinstance(versions, list) else ():
+        if not isinstance(version, Mapping):
+            continue
+        at_ms = epoch_ms(version.get("timestamp"))
+        if at_ms is None:
+            # A version that cannot be placed in time cannot answer "what was it then".
+            continue
+        value = version.get("value")
+        source = version.get("sourceType")
+        yield ValueChange(
+            at_ms=at_ms,
+            value=value if value is None or isinstance(value, str) else str(value),
+            source=source if isinstance(source, str) and source else UNKNOWN_SOURCE,
+        )
+
+
+def contact_history(item: Mapping[str, Any], names: Sequence[str]) -> ContactHistory:
+    """The `propertiesWithHistory` of one object for the properties asked, oldest first.
+
+    Only `value`, `timestamp` and `sourceType` are read (HubSpot also sends `sourceId`,
+    `sourceLabel`, `updatedByUserId`, …). Every asked property is present: one HubSpot sent
+    no versions for (never set, or not defined) reads as an empty history.
+    """
+    raw = item.get("propertiesWithHistory") or {}
+    return ContactHistory.from_versions({name: _changes(raw.get(name)) for name in names})
