@@ -186,7 +186,7 @@ def backtest(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Out-of-sample AUC, Brier, lift and deciles, beside logistic and HGB baselines."""
+    """Out-of-sample AUC, Brier, lift and deciles, beside logistic, HGB and LightGBM baselines."""
     source = csv_source(csv, portal, (("--target", target), ("--positive", positive)))
     dropped = _names(drop)
     activities: pd.DataFrame | None = None
@@ -289,19 +289,19 @@ def _print_backtest(r: BacktestResult) -> None:
     summary.add_column("model")
     summary.add_column("AUC (mean ± sd)", justify="right")
     summary.add_column("Brier", justify="right")
+    summary.add_column("model − baseline AUC, per fold", justify="right")
     summary.add_row(
-        "leadscore (LightGBM, calibrated)", f"{r.auc:.4f} ± {r.auc_std:.4f}", f"{r.brier:.5f}"
+        "leadscore (calibrated)", f"{r.auc:.4f} ± {r.auc_std:.4f}", f"{r.brier:.5f}", ""
     )
-    summary.add_row(
-        "logistic regression",
-        f"{r.baseline_auc:.4f} ± {r.baseline_auc_std:.4f}",
-        f"{r.baseline_brier:.5f}",
-    )
-    summary.add_row(
-        "HistGradientBoosting (default)",
-        f"{r.hgb_auc:.4f} ± {r.hgb_auc_std:.4f}",
-        f"{r.hgb_brier:.5f}",
-    )
+    for b in r.baselines:
+        best = " (best)" if b.name == r.best_baseline else ""
+        per_fold = " ".join(f"{d:+.4f}" for d in b.auc_diff_per_fold)
+        summary.add_row(
+            f"{b.label}{best}",
+            f"{b.auc:.4f} ± {b.auc_std:.4f}",
+            f"{b.brier:.5f}",
+            f"{b.auc_diff:+.4f} ({per_fold})",
+        )
     console.print(summary)
     console.print(f"top-decile lift {r.top_decile_lift:.2f}x")
     deciles = Table(title="conversion by score decile")
@@ -317,6 +317,10 @@ def _print_backtest(r: BacktestResult) -> None:
         )
     console.print(deciles)
     console.print(f"features used: {', '.join(r.features_used)}")
+    console.print(
+        "baselines fitted on the raw columns (the guards' exclusions apply to them too): "
+        f"{', '.join(r.baseline_columns)}"
+    )
     for e in r.excluded:
         console.print(f"excluded {e.column}: {e.reason.value} ({e.detail})")
     for leak in r.suspected_leaks:

@@ -1,10 +1,15 @@
 """Honest backtests of the lead model against plain baselines on the very same folds.
 
-Each fold trains the full pipeline (guards, plan, calibrated LightGBM) on its training part
-only, then scores the held-out part. On the same folds and the same features it also fits
-a plain logistic regression (one-hot categories, imputed and scaled numbers) and
-scikit-learn's default HistGradientBoostingClassifier, so "the model beats the baseline" is
-measured, not claimed.
+Each fold trains the full pipeline (guards, plan, calibrated model) on its training part
+only, then scores the held-out part. On the same folds it also fits the plain baselines of
+`baselines.py` (logistic regression, default HistGradientBoosting, default LightGBM)
+independently on the raw columns, each with its own encoding, so "the model beats the
+baseline" is measured, not claimed. The baselines see the columns the product may see:
+never a column the user dropped, nor one the guards exclude (identifiers, post-outcome
+columns, suspected leaks not kept on request), since a baseline that learns from a leak is no
+fair baseline; with activities they also get the engagement aggregates the product joins
+before its guards. Each baseline's figures carry the paired AUC difference (model minus
+baseline) fold by fold: the folds are shared, so the difference is free of their difficulty.
 """
 
 from __future__ import annotations
@@ -15,18 +20,13 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from connector.errors import LeadscoreError
-from connector.scoring.features import build_matrix
-from connector.scoring.guards import NO_VERDICTS, ExcludedColumn, SuspectedLeak
+from connector.scoring.baselines import BASELINES, fit_baselines
+from connector.scoring.features import activity_table
+from connector.scoring.guards import NO_VERDICTS, ExcludedColumn, ExclusionReason, SuspectedLeak
 from connector.scoring.leads import LeadFrame
 from connector.scoring.model import check_enough_data, train_model
 
@@ -42,6 +42,33 @@ class DecileRow:
     mean_probability: float
 
 
+_GUARDED = frozenset(
+    {
+        ExclusionReason.DROPPED,
+        ExclusionReason.IDENTIFIER,
+        ExclusionReason.POST_OUTCOME,
+        ExclusionReason.SUSPECTED_LEAK,
+    }
+)
+"""Exclusions that bind the baselines too (constant columns are harmless to them)."""
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """Out-of-sample figures of one baseline on the backtest's folds."""
+
+    name: str
+    label: str
+    auc: float
+    auc_std: float
+    brier: float
+    fold_aucs: list[float]
+    auc_diff_per_fold: list[float]
+    """The model's AUC minus this baseline's, fold by fold (positive: the model ranks better)."""
+    auc_diff: float
+    """Mean of `auc_diff_per_fold`."""
+
+
 @dataclass(frozen=True)
 class BacktestResult:
     """Out-of-sample figures of the model and of the baselines, fold by fold."""
@@ -55,13 +82,16 @@ class BacktestResult:
     brier: float
     top_decile_lift: float
     deciles: list[DecileRow]
+    fold_aucs: list[float]
+    baselines: list[BaselineResult]
+    best_baseline: str
+    """Name of the baseline with the highest mean AUC: the one the model has to beat."""
     baseline_auc: float
     baseline_auc_std: float
     baseline_brier: float
-    hgb_auc: float
-    hgb_auc_std: float
-    hgb_brier: float
-    fold_aucs: list[float]
+    """The best baseline's figures."""
+    baseline_columns: list[str]
+    """Raw columns the baselines read (over all folds)."""
     features_used: list[str]
     excluded: list[ExcludedColumn]
     suspected_leaks: list[SuspectedLeak]
@@ -118,11 +148,10 @@ def run_backtest(
     scores = np.full(len(y), np.nan)
     model_auc: list[float] = []
     model_brier: list[float] = []
-    lr_auc: list[float] = []
-    lr_brier: list[float] = []
-    hgb_auc: list[float] = []
-    hgb_brier: list[float] = []
+    baseline_auc: dict[str, list[float]] = {b.name: [] for b in BASELINES}
+    baseline_brier: dict[str, list[float]] = {b.name: [] for b in BASELINES}
     used: set[str] = set()
+    baseline_columns: set[str] = set()
     excluded: dict[str, ExcludedColumn] = {}
     leaks: dict[str, SuspectedLeak] = {}
     for i, (fit_rows, test_rows) in enumerate(_splits(y, folds, order)):
@@ -145,28 +174,23 @@ def run_backtest(
         scores[test_rows] = p
         model_auc.append(float(roc_auc_score(y[test_rows], p)))
         model_brier.append(float(brier_score_loss(y[test_rows], p)))
-        x_fit = build_matrix(model.plan, fit_table, now, activities)
-        x_test = build_matrix(model.plan, test_table, now, activities)
-        categorical = [j for j, s in enumerate(model.plan.features()) if s.is_categorical]
-        for fitted, aucs, briers in (
-            (_logistic(categorical, x_fit.shape[1]), lr_auc, lr_brier),
-            (
-                HistGradientBoostingClassifier(
-                    categorical_features=_mask(categorical, x_fit.shape[1]), random_state=0
-                ),
-                hgb_auc,
-                hgb_brier,
-            ),
-        ):
-            fitted.fit(x_fit, y[fit_rows])
-            q = fitted.predict_proba(x_test)[:, 1]
-            aucs.append(float(roc_auc_score(y[test_rows], q)))
-            briers.append(float(brier_score_loss(y[test_rows], q)))
+        read, baseline_scores = _fit_baselines(
+            fit_table, y[fit_rows], test_table, model.metadata.excluded, activities, now
+        )
+        baseline_columns.update(read)
+        for name, q in baseline_scores.items():
+            baseline_auc[name].append(float(roc_auc_score(y[test_rows], q)))
+            baseline_brier[name].append(float(brier_score_loss(y[test_rows], q)))
         if on_fold is not None:
             on_fold(i)
     tested = ~np.isnan(scores)
     deciles = _deciles(scores[tested], y[tested])
     base_rate = float(y[tested].mean())
+    baselines = [
+        _baseline_result(b.name, b.label, model_auc, baseline_auc[b.name], baseline_brier[b.name])
+        for b in BASELINES
+    ]
+    best = max(baselines, key=lambda b: b.auc)
     return BacktestResult(
         split="time" if time_column else "stratified",
         folds=folds,
@@ -177,49 +201,51 @@ def run_backtest(
         brier=round(float(np.mean(model_brier)), 5),
         top_decile_lift=round(deciles[0].conversion_rate / base_rate, 3),
         deciles=deciles,
-        baseline_auc=round(float(np.mean(lr_auc)), 4),
-        baseline_auc_std=round(float(np.std(lr_auc)), 4),
-        baseline_brier=round(float(np.mean(lr_brier)), 5),
-        hgb_auc=round(float(np.mean(hgb_auc)), 4),
-        hgb_auc_std=round(float(np.std(hgb_auc)), 4),
-        hgb_brier=round(float(np.mean(hgb_brier)), 5),
         fold_aucs=[round(a, 4) for a in model_auc],
+        baselines=baselines,
+        best_baseline=best.name,
+        baseline_auc=best.auc,
+        baseline_auc_std=best.auc_std,
+        baseline_brier=best.brier,
+        baseline_columns=sorted(baseline_columns),
         features_used=sorted(used),
         excluded=sorted(excluded.values(), key=lambda e: e.column),
         suspected_leaks=sorted(leaks.values(), key=lambda leak: leak.column),
     )
 
 
-def _mask(categorical: list[int], width: int) -> np.ndarray:
-    mask = np.zeros(width, dtype=bool)
-    mask[categorical] = True
-    return mask
+def _fit_baselines(
+    fit_table: pd.DataFrame,
+    y: np.ndarray,
+    test_table: pd.DataFrame,
+    excluded: list[ExcludedColumn],
+    activities: pd.DataFrame | None,
+    now: datetime,
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The baselines on the raw columns the guards allowed in this fold."""
+    if activities is not None and not activities.empty:
+        # The engagement aggregates are columns of the table the product screens, too.
+        fit_table = fit_table.join(activity_table(fit_table.index, activities, now))
+        test_table = test_table.join(activity_table(test_table.index, activities, now))
+    barred = {e.column for e in excluded if e.reason in _GUARDED}
+    columns = [c for c in fit_table.columns if c not in barred]
+    return fit_baselines(fit_table, y, test_table, now=now, columns=columns)
 
 
-def _logistic(categorical: list[int], width: int) -> Pipeline:
-    """Plain logistic regression: one-hot categories; numbers imputed (with a flag) and scaled."""
-    numeric = [j for j in range(width) if j not in set(categorical)]
-    prepare = ColumnTransformer(
-        [
-            (
-                "categories",
-                make_pipeline(
-                    SimpleImputer(strategy="constant", fill_value=-1.0),
-                    OneHotEncoder(handle_unknown="ignore"),
-                ),
-                categorical,
-            ),
-            (
-                "numbers",
-                make_pipeline(
-                    SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-                    StandardScaler(),
-                ),
-                numeric,
-            ),
-        ]
+def _baseline_result(
+    name: str, label: str, model_auc: list[float], aucs: list[float], briers: list[float]
+) -> BaselineResult:
+    diffs = [m - b for m, b in zip(model_auc, aucs, strict=True)]
+    return BaselineResult(
+        name=name,
+        label=label,
+        auc=round(float(np.mean(aucs)), 4),
+        auc_std=round(float(np.std(aucs)), 4),
+        brier=round(float(np.mean(briers)), 5),
+        fold_aucs=[round(a, 4) for a in aucs],
+        auc_diff_per_fold=[round(d, 4) for d in diffs],
+        auc_diff=round(float(np.mean(diffs)), 4),
     )
-    return make_pipeline(prepare, LogisticRegression(max_iter=2000))
 
 
 def _deciles(scores: np.ndarray, y: np.ndarray) -> list[DecileRow]:

@@ -392,7 +392,7 @@ def train_model(
     return model
 
 
-def _threads(rows: int) -> int:
+def threads_for(rows: int) -> int:
     """Threads worth using: one per 20k rows, at most the CPUs.
 
     Each boosting round on a few thousand rows takes well under a millisecond; OpenMP
@@ -409,7 +409,7 @@ def _fit(
     rounds: int,
     valid: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> lgb.Booster:
-    params = {**LIGHTGBM_PARAMS, "num_threads": _threads(len(y))}
+    params = {**LIGHTGBM_PARAMS, "num_threads": threads_for(len(y))}
     data = lgb.Dataset(matrix, label=y, categorical_feature=categorical, free_raw_data=True)
     if valid is None:
         return lgb.train(params, data, num_boost_round=rounds)

@@ -104,7 +104,9 @@ def test_backtest_json_reports_model_and_baselines(bank_csv: Path) -> None:
         "top_decile_lift",
         "baseline_auc",
         "baseline_brier",
-        "hgb_auc",
+        "best_baseline",
+        "baselines",
+        "baseline_columns",
         "rows",
         "positives",
         "features_used",
@@ -115,6 +117,14 @@ def test_backtest_json_reports_model_and_baselines(bank_csv: Path) -> None:
     assert 0.6 < report["auc"] <= 1.0 and 0.6 < report["baseline_auc"] <= 1.0
     assert report["top_decile_lift"] > 1.5
     assert "duration" not in report["features_used"] and "pdays" in report["features_used"]
+    # The baselines read the raw columns, never the one the user dropped.
+    assert "duration" not in report["baseline_columns"] and "pdays" in report["baseline_columns"]
+    assert [b["name"] for b in report["baselines"]] == [
+        "logistic_regression",
+        "hist_gradient_boosting",
+        "lightgbm",
+    ]
+    assert all(len(b["auc_diff_per_fold"]) == 3 for b in report["baselines"])
     assert len(report["deciles"]) == 10
 
 
