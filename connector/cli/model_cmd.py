@@ -33,7 +33,7 @@ from connector.scoring_files import load_config, read_model_metadata, save_model
 from connector.settings import get_settings
 from connector.store import Store, open_store
 from connector.sync.outputs import LIFECYCLE
-from connector.sync.training import outcomes, portal_history, restated_outcome
+from connector.sync.training import portal_history, portal_learning, restated_outcome
 from connector.tables import read_table
 from connector.wiring import sync_service
 
@@ -95,9 +95,8 @@ def _portal_table(store: Store, hub_id: int, config: ScoringConfig) -> PortalTab
             f"portal {hub_id}: the synced contacts carry no {LIFECYCLE!r}, so outcomes are "
             "unknown; run `leadscore sync --full` with the current version"
         )
-    converted = outcomes(store, hub_id, config, leads, DEFAULT_LIFECYCLE_ORDER)
-    converted.index = leads.contacts.index
-    return PortalTable(leads.contacts, leads.activities, converted)
+    found = portal_learning(store, hub_id, config, tuple(DEFAULT_LIFECYCLE_ORDER)).conversions
+    return PortalTable(leads.contacts, leads.activities, found.converted)
 
 
 def _active_metadata(store: Store, hub_id: int) -> ModelMetadata:

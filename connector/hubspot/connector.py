@@ -64,9 +64,10 @@ VOCABULARY = ReadVocabulary(
         "hs_analytics_source",
         "first_conversion_event_name",
         "hs_lead_status",
+        # Never changes; point-in-time training measures each lead's age at its cutoff.
+        "createdate",
     ),
-    volatile=frozenset({"lastmodifieddate", "hs_lastmodifieddate", "createdate",
-                        "hs_object_id"}),
+    volatile=frozenset({"lastmodifieddate", "hs_lastmodifieddate", "hs_object_id"}),
     stage="lifecyclestage",
     own_prefix="leadscore_",
 )

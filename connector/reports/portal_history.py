@@ -24,16 +24,19 @@ from connector.evaluation import History
 from connector.scoring.config import Outcome
 from connector.scoring.guards import post_outcome_rule
 from connector.scoring.leads import LeadFrame
-from connector.scoring.outcomes import company_links, conversions, deals_frame
+from connector.scoring.outcomes import (
+    PortalConversions,
+    company_links,
+    deals_frame,
+    portal_conversions,
+)
 from connector.scoring.properties import DEFAULT_MODEL, property_names
 from connector.scoring.score_columns import NUMERIC_COLUMNS, ScoreColumn
 from connector.scoring.stored_inputs import lead_frame_from_states
-from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
+from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER
 from connector.store import ContactState, Portal, Store
 
 STAGE_PROPERTY = "lifecyclestage"
-CONVERTED_FROM = "opportunity"
-"""A contact counts as converted once its lifecycle stage reaches this stage or later."""
 
 WRITTEN_COLUMNS = (*NUMERIC_COLUMNS, ScoreColumn.TIER, ScoreColumn.SEGMENT, ScoreColumn.REASONS)
 """Columns of `PortalHistory.written`: the values HubSpot confirmed (or that await writing)."""
@@ -106,13 +109,13 @@ def load_portal_history(
             f"{where}: the synced contacts carry no {STAGE_PROPERTY!r}, so outcomes are unknown; "
             "run `leadscore sync --full` with the current version"
         )
-    converted, meaning = _conversions(store, portal.hub_id, leads, stage_order, outcome)
+    found = portal_outcome(store, portal.hub_id, leads, stage_order, outcome)
     features = [c for c in leads.contacts.columns if not _hidden(str(c))]
     history = History(
         leads=LeadFrame(contacts=leads.contacts[features], activities=leads.activities),
-        converted=np.asarray(converted, dtype=bool),
+        converted=found.converted.to_numpy(dtype=bool),
         now=now,
-        source=f"portal {portal.hub_id} ({meaning} = converted)",
+        source=f"portal {portal.hub_id} (converted = {found.meaning})",
         arms=recorded_arms(store, portal.hub_id, states, experiment),
     )
     return PortalHistory(
@@ -165,21 +168,15 @@ def written_scores(states: Iterable[ContactState], scoring_model: str) -> pd.Dat
     return frame
 
 
-def _conversions(store: Store, portal_id: int, leads: LeadFrame, stage_order: Sequence[str],
-                 outcome: Outcome | None) -> tuple[np.ndarray, str]:
-    """Who converted, and what converting means here."""
-    deals = deals_frame(store.deals.all(portal_id)) if outcome is not None else None
-    if outcome is None or outcome.kind == "lifecycle_stage" or deals is None or deals.empty:
-        converted = outcome_from_lifecycle(
-            leads.contacts[STAGE_PROPERTY], stage_order=stage_order,
-            converted_from=CONVERTED_FROM,
-        )
-        return converted.to_numpy(dtype=bool), f"{CONVERTED_FROM} or later"
-    ids = [int(i) for i in leads.contacts.index if str(i).isdigit()]
-    company = company_links(store.members.companies_of(portal_id, ids))
-    table = conversions(outcome, leads.contacts, deals, company, stage_order)
-    converted = table["converted"].reindex(leads.contacts.index.astype(str)).fillna(False)
-    return converted.to_numpy(dtype=bool), outcome.kind.replace("_", " ")
+def portal_outcome(store: Store, portal_id: int, leads: LeadFrame, stage_order: Sequence[str],
+                   outcome: Outcome | None) -> PortalConversions:
+    """Who converted and when, by `outcome` (None: the lifecycle stage), from the store."""
+    deals = company = None
+    if outcome is not None and outcome.kind != "lifecycle_stage":
+        deals = deals_frame(store.deals.all(portal_id))
+        ids = [int(i) for i in leads.contacts.index if str(i).isdigit()]
+        company = company_links(store.members.companies_of(portal_id, ids))
+    return portal_conversions(outcome, leads.contacts, deals, company, stage_order)
 
 
 def _hidden(column: str) -> bool:

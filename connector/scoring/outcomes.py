@@ -33,6 +33,9 @@ DEAL_COLUMNS = ("deal_id", "contact_ids", "company_id", "stage", "pipeline", "cr
 - optional `entered_at.<stage id>` columns: when the deal entered that stage
 """
 ENTERED_PREFIX = "entered_at."
+RESTATED_OUTCOME_COLUMNS = ("lifecyclestage", "account.open_deals", "account.has_open_deal")
+"""Columns that restate the outcome (the stage; the account's open deals are the deal
+outcome seen from the account): never features of a model that learns it."""
 DEFAULT_LIFECYCLE_STAGE = "opportunity"
 
 
@@ -223,3 +226,47 @@ def deals_frame(deals: Sequence[DealLike]) -> pd.DataFrame:
 def company_links(companies: Mapping[int, int]) -> pd.Series:
     """Contact id → primary company id as `conversions` reads it (ids as text)."""
     return pd.Series({str(c): str(k) for c, k in companies.items()}, dtype="object")
+
+
+_MEANINGS = {
+    "deal_created": "a deal created for the contact or its company",
+    "deal_stage": "such a deal reaching the configured stage",
+    "deal_won": "such a deal closed won",
+}
+
+
+@dataclass(frozen=True)
+class PortalConversions:
+    """Who converted (`converted`), when (`converted_at`, UTC or NaT), and what converting
+    means here (`meaning`, for the figures shown to users); aligned with the contacts."""
+
+    converted: pd.Series
+    converted_at: pd.Series
+    meaning: str
+
+
+def portal_conversions(
+    outcome: Outcome | None,
+    contacts: pd.DataFrame,
+    deals: pd.DataFrame | None,
+    contact_company: pd.Series | None,
+    stage_order: Sequence[str] = DEFAULT_LIFECYCLE_ORDER,
+) -> PortalConversions:
+    """The configured outcome of a portal's contacts; a deal outcome without any stored
+    deal (no deals scope) falls back to the lifecycle stage reaching `opportunity`."""
+    index = pd.Index(contacts.index.astype(str))
+    by_deal = (outcome is not None and outcome.kind != "lifecycle_stage"
+               and deals is not None and not deals.empty)
+    if outcome is not None and by_deal:
+        table = conversions(outcome, contacts, deals, contact_company, stage_order)
+        meaning = _MEANINGS[outcome.kind]
+    else:
+        chosen = outcome if outcome is not None and outcome.kind == "lifecycle_stage" \
+            else Outcome(kind="lifecycle_stage")
+        table = conversions(chosen, contacts, stage_order=stage_order)
+        stage = chosen.stages[0] if chosen.stages else DEFAULT_LIFECYCLE_STAGE
+        meaning = f"lifecycle stage {stage} or later"
+    converted = table["converted"].reindex(index).fillna(False).astype(bool)
+    at = pd.to_datetime(table["converted_at"].reindex(index), utc=True)
+    converted.index = at.index = contacts.index
+    return PortalConversions(converted, at, meaning)

@@ -29,9 +29,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from connector.errors import LeadscoreError
 from connector.scoring.histories import ContactHistory, values_as_of
@@ -42,6 +44,14 @@ STATIC_COLUMNS = frozenset({CREATED, "hs_object_id"})
 """Contact columns whose value never changes after creation: known at any cutoff."""
 _BEFORE_MS = 1
 """A converted lead is looked at this many milliseconds before its conversion."""
+
+
+def static_without_history(
+    columns: Collection[object], histories: Mapping[str, ContactHistory]
+) -> list[str]:
+    """The columns to take as they stand: none when histories were read, else all of them
+    (a portal or file without any history is looked at with its current values)."""
+    return [] if histories else [str(c) for c in columns]
 
 
 @dataclass(frozen=True)
@@ -239,3 +249,19 @@ def open_rows(
     looked, unknown = _looked_at(leads, histories, rows, cutoffs, static)
     target = (at.notna() & (at > moment) & (at <= end)).loc[rows]
     return TimedRows(looked, target, cutoffs, unknown, 0, int(untimed.loc[population].sum()))
+
+
+class TrainingWindow(BaseModel):
+    """How a model's training rows were looked at, kept in its metadata for `model show`."""
+
+    method: Literal["point_in_time", "current_values"]
+    lead_time_days: float | None = None
+    """Converted leads were looked at within this many days before converting."""
+    properties_as_of: bool = False
+    """Property values were read as of each cutoff from property history."""
+    unknown_past: list[str] = []
+    """Columns left out: their value at a past cutoff is not known."""
+    post_outcome: list[str] = []
+    """Columns property history shows were set at or after the conversion."""
+    without_history: int = 0
+    unknown_conversion_time: int = 0

@@ -421,7 +421,7 @@ class SyncService:
         with LeaseKeeper(self.store, lease_name(portal_id, TRAIN_JOB), self.worker_id):
             def body(report: PassReport, session: PortalSession) -> None:
                 outcome = train_portal(self.store, self.scorers, portal_id,
-                                       self.stages(session), self.now())
+                                       self.stages(session), self.now(), crm=session.crm)
                 report.contacts_read = outcome.rows
                 report.model_version = outcome.version
                 if outcome.reason is not None:

@@ -1,44 +1,68 @@
-"""Training the portal's predictive model from its own history (the stored inputs).
+"""Training the portal's predictive model from its own history, point in time.
 
 The outcome is the configured one (`outcome:` in the scoring config,
-`scoring.outcomes.conversions`): by default a deal created for the contact or its primary
-company, from the stored deals and company members; or a deal reaching a stage, a won
-deal, or the lifecycle stage reaching a stage. Without stored deals (no deals scope) a deal
-outcome falls back to the lifecycle stage reaching `opportunity`. The stage itself, the
-account's open-deal signals (they are the deal outcome seen from the account) and
-post-outcome columns never become features (the model's guards drop the latter). With
-too little history (`NotEnoughData`) the portal keeps scoring with rules alone.
-One model is trained and saved under every artifact key the configuration uses, with a
+`scoring.outcomes.portal_conversions`): by default a deal created for the contact or its
+primary company, from the stored deals and company members; or a deal reaching a stage, a
+won deal, or the lifecycle stage reaching a stage. Without stored deals (no deals scope) a
+deal outcome falls back to the lifecycle stage reaching `opportunity`.
+
+Each training row is the lead as it was (`scoring.point_in_time`): a converted lead at a
+moment within `LEAD_TIME` before its conversion, the others at matched ages; property values
+as of then from HubSpot's property history, which training reads first — only for the
+contacts whose history is missing or stale, within the API budget (`history_reads`) — and
+only activities before then. Properties history shows were set at or after the conversion
+are excluded and named (`scoring.time_leaks`); the stage and the account's open-deal
+signals restate the outcome and never become features. A portal without any stored history
+(offline training) is looked at with its current property values and earlier activities.
+
+With too little history (`NotEnoughData`) the portal keeps scoring with rules alone. One
+model is trained and saved under every artifact key the configuration uses, with a
 segmentation of the portal's leads when there are enough of them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
+from connector.crm import CrmSession
 from connector.errors import LeadscoreError
 from connector.evaluation import segment_leads
 from connector.scoring.config import ScoringConfig, config_hash
 from connector.scoring.engine import Scorer
-from connector.scoring.leads import LeadFrame
+from connector.scoring.histories import ContactHistory
+from connector.scoring.leads import LeadFrame, column_source
 from connector.scoring.model import LeadModel, NotEnoughData, train_model
-from connector.scoring.outcomes import company_links, conversions, deals_frame
-from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER, outcome_from_lifecycle
+from connector.scoring.outcomes import (
+    RESTATED_OUTCOME_COLUMNS,
+    PortalConversions,
+    company_links,
+    deals_frame,
+    portal_conversions,
+)
+from connector.scoring.point_in_time import (
+    STATIC_COLUMNS,
+    TrainingWindow,
+    point_in_time_rows,
+    static_without_history,
+)
+from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER
+from connector.scoring.time_leaks import timed_exclusions, timed_verdicts
 from connector.store import Store
+from connector.sync.history_reads import HistoryRefresh, refresh_histories
 from connector.sync.inputs import lead_frame_from_states
-from connector.sync.outputs import LIFECYCLE
 from connector.sync.scorers import SEGMENTATION_META, ScorerCache
 
 log = logging.getLogger(__name__)
 
+LEAD_TIME = timedelta(days=90)
+"""The forecast's horizon: converted leads are looked at within it before converting."""
 CONVERTED_FROM = "opportunity"
-DEAL_SIGNALS = ("account.open_deals", "account.has_open_deal")
-"""Account signals that restate a deal outcome: never features of a model that learns it."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,20 @@ class TrainOutcome:
     rows: int
     positives: int
     reason: str | None = None
+    histories: HistoryRefresh | None = None
+
+
+@dataclass(frozen=True)
+class PortalLearning:
+    """A portal's stored leads with their outcome, as training and the backtest read them."""
+
+    leads: LeadFrame
+    conversions: PortalConversions
+
+    @property
+    def restated(self) -> list[str]:
+        """The columns present that restate the outcome (never features)."""
+        return restated_outcome(self.leads.contacts.columns)
 
 
 def portal_history(store: Store, portal_id: int) -> LeadFrame:
@@ -60,63 +98,113 @@ def portal_history(store: Store, portal_id: int) -> LeadFrame:
 def restated_outcome(columns: Iterable[object]) -> list[str]:
     """The columns present that restate the outcome: the stage and the open-deal signals."""
     present = {str(c) for c in columns}
-    return [c for c in (LIFECYCLE, *DEAL_SIGNALS) if c in present]
+    return [c for c in RESTATED_OUTCOME_COLUMNS if c in present]
 
 
-def lifecycle_outcomes(leads: LeadFrame, stages: tuple[str, ...]) -> pd.Series:
-    """Converted or not per contact, from its lifecycle stage in the portal's funnel."""
-    if LIFECYCLE not in leads.contacts.columns:
-        return pd.Series(False, index=leads.contacts.index)
-    return outcome_from_lifecycle(leads.contacts[LIFECYCLE], stage_order=_funnel(stages),
-                                  converted_from=CONVERTED_FROM)
+def funnel(stages: tuple[str, ...]) -> list[str]:
+    """The portal's lifecycle funnel (HubSpot's default when it lacks `opportunity`)."""
+    order = [s for s in stages if s != "other"]
+    return order if CONVERTED_FROM in order else list(DEFAULT_LIFECYCLE_ORDER)
 
 
-def _funnel(stages: tuple[str, ...]) -> list[str]:
-    funnel = [s for s in stages if s != "other"]
-    return funnel if CONVERTED_FROM in funnel else list(DEFAULT_LIFECYCLE_ORDER)
+def portal_learning(store: Store, portal_id: int, config: ScoringConfig,
+                    stages: tuple[str, ...]) -> PortalLearning:
+    """The portal's stored leads and who converted when, by the configured outcome."""
+    leads = portal_history(store, portal_id)
+    deals = None
+    company = None
+    if config.outcome.kind != "lifecycle_stage":
+        deals = deals_frame(store.deals.all(portal_id))
+        ids = [int(i) for i in leads.contacts.index if str(i).isdigit()]
+        company = company_links(store.members.companies_of(portal_id, ids))
+        if deals.empty:
+            log.info("portal %s: no deals stored; the outcome is the lifecycle stage", portal_id)
+    found = portal_conversions(config.outcome, leads.contacts, deals, company, funnel(stages))
+    return PortalLearning(leads, found)
 
 
-def outcomes(store: Store, portal_id: int, config: ScoringConfig, leads: LeadFrame,
-             stages: tuple[str, ...]) -> pd.Series:
-    """Converted or not per contact, by the configured outcome."""
-    outcome = config.outcome
-    if outcome.kind == "lifecycle_stage":
-        return conversions(outcome, leads.contacts, stage_order=_funnel(stages))["converted"]
-    deals = deals_frame(store.deals.all(portal_id))
-    if deals.empty:
-        log.info("portal %s: no deals stored; the outcome is the lifecycle stage", portal_id)
-        return lifecycle_outcomes(leads, stages)
-    ids = [int(i) for i in leads.contacts.index if str(i).isdigit()]
-    company = company_links(store.members.companies_of(portal_id, ids))
-    converted = conversions(outcome, leads.contacts, deals, company, _funnel(stages))
-    return converted["converted"].reindex(leads.contacts.index.astype(str)).fillna(False)
+def history_properties(leads: LeadFrame, drop: Iterable[str]) -> list[str]:
+    """The contact properties worth reading with history: the contact's own columns, minus
+    the static ones and those never learned from."""
+    skip = {*drop, *STATIC_COLUMNS}
+    return sorted(str(c) for c in leads.contacts.columns
+                  if column_source(str(c)) == "contact" and str(c) not in skip)
+
+
+def stale_marks(leads: LeadFrame, histories: Mapping[str, ContactHistory],
+                properties: list[str], now: datetime) -> dict[int, int]:
+    """Per contact, `now` in epoch ms when its stored values differ from the newest values of
+    its stored history (something changed since it was read), else 0."""
+    now_ms = int(now.timestamp() * 1000)
+    marks: dict[int, int] = {}
+    columns = [p for p in properties if p in leads.contacts.columns]
+    values = leads.contacts[columns].astype(object).where(leads.contacts[columns].notna(), None)
+    for cid, row in zip(values.index.astype(str), values.itertuples(index=False), strict=True):
+        if not cid.isdigit():
+            continue
+        history = histories.get(cid)
+        changed = history is None or any(
+            (value or None) != history.value_at(name, now_ms + 1)
+            for name, value in zip(columns, row, strict=True)
+        )
+        marks[int(cid)] = now_ms if changed else 0
+    return marks
 
 
 def train_portal(
-    store: Store, cache: ScorerCache, portal_id: int, stages: tuple[str, ...], now: datetime
+    store: Store,
+    cache: ScorerCache,
+    portal_id: int,
+    stages: tuple[str, ...],
+    now: datetime,
+    crm: CrmSession | None = None,
 ) -> TrainOutcome:
-    """Train on the portal's stored history and activate the model; see the module doc."""
-    leads = portal_history(store, portal_id)
-    target = outcomes(store, portal_id, cache.config, leads, stages)
-    target.index = leads.contacts.index
-    positives = int(target.sum())
+    """Train on the portal's history point in time and activate the model; with `crm`, the
+    missing or stale property histories are read first. See the module doc."""
+    data = portal_learning(store, portal_id, cache.config, stages)
+    leads, found = data.leads, data.conversions
+    properties = history_properties(leads, data.restated)
+    refresh = None
+    if crm is not None and len(leads):
+        known = store.histories.load(portal_id)
+        ids = [int(c) for c in leads.contacts.index if str(c).isdigit()]
+        refresh = refresh_histories(crm, store, portal_id, ids, properties,
+                                    stale_marks(leads, known, properties, now), now)
+    histories = store.histories.load(portal_id)
+    static = static_without_history(leads.contacts.columns, histories)
+    rows = point_in_time_rows(leads, found.converted_at, histories, now,
+                              converted=found.converted, static=static, lead_time=LEAD_TIME)
+    verdicts = timed_verdicts(histories, found.converted_at)
+    positives = int(rows.target.sum())
+    drop = [c for c in data.restated if c in rows.leads.contacts.columns]
     try:
-        model = train_model(leads.contacts, target, now=now, activities=leads.activities,
-                            config_hash=config_hash(cache.config),
-                            drop=restated_outcome(leads.contacts.columns))
+        model = train_model(rows.leads.contacts, rows.target, now=now,
+                            activities=rows.leads.activities, cutoffs=rows.cutoffs,
+                            config_hash=config_hash(cache.config), drop=drop,
+                            timed=timed_exclusions(verdicts))
     except NotEnoughData as exc:
         log.info("portal %s: no model trained: %s", portal_id, exc)
-        return TrainOutcome(None, len(leads), positives, str(exc))
+        return TrainOutcome(None, len(rows.target), positives, str(exc), refresh)
+    model.metadata.training = TrainingWindow(
+        method="point_in_time",
+        lead_time_days=LEAD_TIME.days,
+        properties_as_of=bool(histories),
+        unknown_past=list(rows.unknown_past),
+        post_outcome=[v.column for v in verdicts if v.post_outcome],
+        without_history=rows.without_history,
+        unknown_conversion_time=rows.unknown_conversion_time,
+    )
     meta = model.metadata.model_dump(mode="json")
-    segmentation = _segmentation(cache, model, leads, target, now)
+    segmentation = _segmentation(cache, model, leads, found.converted, now)
     if segmentation is not None:
         meta[SEGMENTATION_META] = segmentation
     blob = model.to_bytes()
     for key in cache.artifact_keys():
         store.models.save(portal_id, key, model.version, meta, blob=blob)
-    log.info("portal %s: model %s trained on %d contacts (%d converted), AUC %.3f",
-             portal_id, model.version, len(leads), positives, model.metadata.metrics.auc)
-    return TrainOutcome(model.version, len(leads), positives)
+    log.info("portal %s: model %s trained point in time on %d contacts (%d converted), "
+             "AUC %.3f", portal_id, model.version, len(rows.target), positives,
+             model.metadata.metrics.auc)
+    return TrainOutcome(model.version, len(rows.target), positives, histories=refresh)
 
 
 def _segmentation(cache: ScorerCache, model: LeadModel, leads: LeadFrame, target: pd.Series,
@@ -128,8 +216,8 @@ def _segmentation(cache: ScorerCache, model: LeadModel, leads: LeadFrame, target
     scores = scorer.score_model(name, leads, now).frame
     present = [p for p in config.properties_used() if p in leads.contacts.columns]
     try:
-        report = segment_leads(leads, scores, target.to_numpy(), attributes=present or None,
-                               seed=0)
+        report = segment_leads(leads, scores, np.asarray(target, dtype=bool),
+                               attributes=present or None, seed=0)
     except LeadscoreError as exc:
         log.info("no segmentation: %s", exc)
         return None

@@ -182,14 +182,16 @@ def test_a_deleted_company_is_forgotten_and_its_contacts_lose_it(
 
 
 def test_training_learns_the_deal_outcome(box: Box, store: Store, tmp_path: Path) -> None:
-    from connector.sync.training import outcomes, portal_history
+    from connector.sync.training import portal_learning
 
     hub = connect_static(box, store)
     service = make_service(box, store, tmp_path)
     assert service.run_pass(hub).completed
-    leads = portal_history(store, hub)
-    converted = outcomes(store, hub, service.config, leads, tuple(service.config.lifecycle.stages))
-    positives = {str(i) for i, v in zip(leads.contacts.index, converted, strict=True) if v}
+    learning = portal_learning(store, hub, service.config, tuple(service.config.lifecycle.stages))
+    converted = learning.conversions.converted
+    positives = {str(i) for i, v in converted.items() if v}
+    # Every converted contact has its conversion time: the deal's creation.
+    assert learning.conversions.converted_at[converted].notna().all()
     deals = store.deals.all(hub)
     direct = {str(c) for d in deals for c in d.contact_ids}
     accounts = {c for d in deals for c in d.company_ids}
@@ -220,11 +222,9 @@ def test_a_deal_without_contacts_converts_its_companys_contacts(
     assert service.run_pass(hub).completed
     [stored] = store.deals.get_many(hub, [int(deal)])
     assert stored.contact_ids == () and stored.company_ids == (int(company),)
-    from connector.sync.training import outcomes, portal_history
+    from connector.sync.training import portal_learning
 
-    leads = portal_history(store, hub)
-    converted = outcomes(store, hub, service.config, leads, ())
-    by_id = dict(zip(leads.contacts.index, converted, strict=True))
+    by_id = portal_learning(store, hub, service.config, ()).conversions.converted.to_dict()
     assert by_id[buyer] and not by_id[other]
 
 
