@@ -8,6 +8,7 @@ results are drawn by `connector.reports`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,14 +26,19 @@ from connector.errors import LeadscoreError
 from connector.evaluation import (
     History,
     PointsAdvice,
+    Provenance,
+    RowSplit,
     ScoredModel,
     advise_points,
     build_evidence,
+    check_sample,
     choose_model,
     compare_scorings,
+    points_fragment,
+    read_provenance,
+    restrict,
     score_history,
     segment_leads,
-    yaml_fragment,
 )
 from connector.reports import (
     HistorySource,
@@ -111,6 +117,12 @@ ID_HELP = (
 MODEL_HELP = "Trained likelihood model file (from `leadscore model train`) to score with."
 SCORING_MODEL_HELP = "Which scoring model of the config to evaluate (default: the first)."
 
+HOLDOUT_HELP = (
+    "Hold out this share of the rows (0-1, seeded by --seed): `points` derives on the other "
+    "rows, `compare` grades only on these, so a derived config is graded on rows it never saw."
+)
+SPLIT_SEED_HELP = "Seed of the --holdout rows (same CSV, share and seed: same rows)."
+
 # The history options every insights command shares, declared once.
 CsvOption = Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)]
 TargetOption = Annotated[str | None, typer.Option("--target", help=TARGET_HELP)]
@@ -120,6 +132,8 @@ PortalOption = Annotated[int | None, typer.Option("--portal", help=PORTAL_HELP)]
 ConfigOption = Annotated[Path, typer.Option("--config", help=CONFIG_HELP)]
 ModelOption = Annotated[Path | None, typer.Option("--model", help=MODEL_HELP)]
 ScoringModelOption = Annotated[str | None, typer.Option("--scoring-model", help=SCORING_MODEL_HELP)]
+HoldoutOption = Annotated[float | None, typer.Option("--holdout", help=HOLDOUT_HELP)]
+SplitSeedOption = Annotated[int, typer.Option("--split-seed", help=SPLIT_SEED_HELP)]
 
 
 @contextmanager
@@ -141,6 +155,27 @@ def _load(source: HistorySource, quiet: bool) -> History:
             "and unconverted leads"
         )
     return history
+
+
+def _split(holdout: float | None, seed: int) -> RowSplit | None:
+    return None if holdout is None else RowSplit(holdout, seed)
+
+
+def _digest(csv: Path | None) -> str | None:
+    """sha256 of the CSV the history comes from (None in portal mode)."""
+    if csv is None:
+        return None
+    try:
+        return hashlib.sha256(csv.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise LeadscoreError(f"{csv}: cannot read ({exc.strerror})") from exc
+
+
+def _config_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LeadscoreError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
 def _ratio(value: float) -> str:
@@ -232,6 +267,8 @@ def compare(
     portal: PortalOption = None,
     model: ModelOption = None,
     scoring_model: ScoringModelOption = None,
+    holdout: HoldoutOption = None,
+    split_seed: SplitSeedOption = 0,
     replicates: int = typer.Option(1000, "--replicates", min=50, help="Bootstrap resamples."),
     seed: int = typer.Option(
         0, "--seed", help="Seed of the bootstrap (same seed, same intervals)."
@@ -242,20 +279,33 @@ def compare(
     json_output: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Backtest two rule sets on the same history, side by side with paired bootstrap
-    intervals (AUC, top-decile lift, hot conversion rate), and say which ranks leads better."""
+    intervals (AUC, top-decile lift, hot conversion rate), and say which ranks leads better.
+    A config derived from this CSV (`insights points` records it) is flagged as in-sample;
+    --holdout grades only on the rows a `points --holdout` derivation left out."""
     if len(configs) != 2:
         raise LeadscoreError(f"give exactly two --config files (A then B), got {len(configs)}")
     now = datetime.now(UTC)
     source, model = _history_source(
         CsvOptions(csv, target, positive, id_column), portal, now, configs[0], scoring_model, model
     )
+    grading = _split(holdout, split_seed)
     history = _load(source, json_output)
+    graded_rows = "all rows"
+    if grading is not None:
+        history = restrict(history, grading.held_out(len(history.leads)))
+        graded_rows = f"held-out rows ({grading.describe()}): {len(history.leads):,} leads"
     loaded = [load_config(path) for path in configs]
     label_a, label_b = (
         (configs[0].name, configs[1].name)
         if configs[0].name != configs[1].name
         else (str(configs[0]), str(configs[1]))
     )
+    digest = _digest(csv)
+    samples = [
+        check_sample(label, read_provenance(_config_text(path)), digest, grading)
+        for label, path in ((label_a, configs[0]), (label_b, configs[1]))
+        if digest is not None
+    ]
     scored_a = _score(history.without_scores(), loaded[0], model, scoring_model, json_output)
     scored_b = _score(history.without_scores(), loaded[1], model, scoring_model, json_output)
     with _step(f"bootstrapping ({replicates} resamples)", json_output):
@@ -267,12 +317,15 @@ def compare(
             label_b=label_b,
             replicates=replicates,
             seed=seed,
+            samples=samples,
+            graded_rows=graded_rows,
         )
     if out_path is not None:
         write_page(render_comparison(result, history.source, now), out_path)
     if json_output:
         print(dumps(result))
         return
+    out.print(f"graded on {graded_rows}")
     table = Table("metric", label_a, label_b, f"{label_b} − {label_a}")
     for m in result.metrics:
         table.add_row(
@@ -283,6 +336,9 @@ def compare(
             + (" *" if m.significant else ""),
         )
     out.print(table)
+    for sample in result.samples:
+        if sample.derived_from_this_data:
+            out.print(("[red]" if sample.in_sample else "") + sample.note, markup=True)
     out.print(f"[bold]{result.verdict}[/]")
     if out_path is not None:
         out.print(f"comparison written to {out_path}")
@@ -298,46 +354,80 @@ def points(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     model: ModelOption = None,
     scoring_model: ScoringModelOption = None,
+    drop: list[str] = typer.Option(
+        [], "--drop", help="Column(s) to leave out (repeat, or comma-separated)."
+    ),
+    holdout: HoldoutOption = None,
+    split_seed: SplitSeedOption = 0,
     min_leads: int = typer.Option(30, "--min-leads", min=1, help="Skip values with fewer leads."),
     top: int = typer.Option(25, "--top", min=1, help="Values to show in the table."),
     json_output: bool = typer.Option(
         False, "--json", help="Print the evidence and suggestions as JSON."
     ),
 ) -> None:
-    """Close rate of each attribute value and engagement signal against the overall rate,
-    turned into suggested points; prints a ready-to-paste YAML fragment and the configured
+    """Suggested points from a joint scorecard (weight of evidence per attribute, L2 logistic
+    regression), so overlapping attributes share their effect, next to each value's own close
+    rate; the leak guard leaves out identifiers, post-outcome and too-predictive columns. Prints
+    a ready-to-paste YAML fragment (recording the CSV it came from) and the configured
     criteria that disagree most with the data."""
     now = datetime.now(UTC)
     source, model = _history_source(
         CsvOptions(csv, target, positive, id_column), portal, now, config, scoring_model, model
     )
+    split = _split(holdout, split_seed)
     history = _load(source, json_output)
+    rows = len(history.leads)
+    if split is not None:
+        history = restrict(history, ~split.held_out(rows))
     scored = _score(history, load_config(config), model, scoring_model, json_output)
-    with _step("computing close rates", json_output):
-        advice = advise_points(history, scored, min_leads=min_leads)
+    dropped = [name.strip() for item in drop for name in item.split(",") if name.strip()]
+    with _step("fitting the scorecard", json_output):
+        advice = advise_points(history, scored, min_leads=min_leads, drop=dropped)
+    digest = _digest(csv)
+    provenance = None if digest is None else Provenance(digest, rows, split)
+    fragment = points_fragment(advice, scored.name, provenance)
     if json_output:
-        print(dumps(advice))
+        print(dumps({"advice": advice, "fragment": fragment}))
         return
-    _print_points(advice, scored.name, top)
+    if split is not None:
+        out.print(
+            f"derived on {len(history.leads):,} of {rows:,} rows ({split.describe()} held out)"
+        )
+    _print_points(advice, top)
+    print(fragment)
 
 
-def _print_points(advice: PointsAdvice, model_name: str, top: int) -> None:
+def _print_points(advice: PointsAdvice, top: int) -> None:
     out.print(
         f"overall close rate {advice.base_rate:.1%} over {advice.leads:,} leads; "
         f"{advice.points_per_logit:.1f} points per unit of log-odds; "
         f"{advice.skipped_values} values skipped (< {advice.min_leads} leads)"
     )
-    table = Table("attribute", "value", "leads", "close rate", "95% interval", "log-odds", "points")
-    for v in advice.values[:top]:
-        marker = "" if v.significant else " (n.s.)"
+    if advice.excluded:
+        table = Table("column", "left out because", title="columns the leak guard left out")
+        for column in advice.excluded:
+            table.add_row(column.column, column.detail)
+        out.print(table)
+    table = Table(
+        "attribute",
+        "value",
+        "leads",
+        "close rate",
+        "95% interval",
+        "alone",
+        "joint points",
+        title="suggested points (joint scorecard) beside each value's own close rate",
+    )
+    for b in advice.scorecard.bins[:top]:
+        marker = "" if b.significant else " (n.s.)"
         table.add_row(
-            v.signal,
-            v.value,
-            f"{v.leads:,}",
-            f"{v.rate:.1%}",
-            f"{v.rate_low:.1%} – {v.rate_high:.1%}",
-            f"{v.log_odds_ratio:+.2f}",
-            f"{v.suggested_points:+d}{marker}",
+            b.signal,
+            b.value,
+            f"{b.leads:,}",
+            f"{b.rate:.1%}",
+            f"{b.rate_low:.1%} – {b.rate_high:.1%}",
+            f"{b.alone_points:+d}",
+            f"{b.points:+d}{marker}",
         )
     out.print(table)
     checks = [c for c in advice.checks if c.suggested_points is not None][:10]
@@ -363,7 +453,6 @@ def _print_points(advice: PointsAdvice, model_name: str, top: int) -> None:
     if silent:
         shown = ", ".join(silent[:8]) + (f" and {len(silent) - 8} more" if len(silent) > 8 else "")
         out.print(f"{len(silent)} configured criteria fire too rarely to judge: {shown}")
-    print(yaml_fragment(advice.values, model_name))
 
 
 @insights_app.command("segments")

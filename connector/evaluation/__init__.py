@@ -25,13 +25,17 @@ from connector.evaluation.evidence import (
     build_evidence,
 )
 from connector.evaluation.history import History
-from connector.evaluation.points import (
-    CriterionCheck,
-    PointsAdvice,
-    ValueEvidence,
-    advise_points,
-    yaml_fragment,
+from connector.evaluation.points import CriterionCheck, ValueEvidence, yaml_fragment
+from connector.evaluation.points_advice import PointsAdvice, advise_points, points_fragment
+from connector.evaluation.provenance import (
+    Provenance,
+    RowSplit,
+    SampleCheck,
+    check_sample,
+    read_provenance,
+    restrict,
 )
+from connector.evaluation.scorecard import AttributeWeight, BinPoints, Scorecard, fit_scorecard
 from connector.evaluation.scoring_run import ScoredModel, choose_model, score_history
 from connector.evaluation.segments import (
     SEGMENT_LABELS,
@@ -49,7 +53,9 @@ __all__ = [
     "Arm",
     "ArmComparison",
     "ArmResult",
+    "AttributeWeight",
     "BandRow",
+    "BinPoints",
     "Calibration",
     "ConfigComparison",
     "CriterionCheck",
@@ -60,8 +66,12 @@ __all__ = [
     "History",
     "MetricComparison",
     "PointsAdvice",
+    "Provenance",
     "RankedOutcomes",
     "ReviewLead",
+    "RowSplit",
+    "SampleCheck",
+    "Scorecard",
     "ScoredModel",
     "SegmentProfile",
     "SegmentReport",
@@ -73,9 +83,14 @@ __all__ = [
     "assign_arm",
     "assign_arms",
     "build_evidence",
+    "check_sample",
     "choose_model",
     "compare_arms",
     "compare_scorings",
+    "fit_scorecard",
+    "points_fragment",
+    "read_provenance",
+    "restrict",
     "score_history",
     "segment_leads",
     "yaml_fragment",

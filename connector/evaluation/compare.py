@@ -8,13 +8,15 @@ comparing two independent intervals.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
+from connector.evaluation.provenance import SampleCheck
 from connector.evaluation.stats import (
     BandRow,
     FloatArray,
@@ -60,6 +62,10 @@ class ConfigComparison:
     deciles_b: list[BandRow]
     gains_a: GainsCurve
     gains_b: GainsCurve
+    samples: list[SampleCheck] = field(default_factory=list)
+    """Per config, whether it was derived from the graded rows (see `provenance.py`)."""
+    graded_rows: str = "all rows"
+    """Which rows were graded: every row, or the held-out rows of a split."""
 
 
 def compare_scorings(
@@ -72,8 +78,14 @@ def compare_scorings(
     replicates: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    samples: Sequence[SampleCheck] = (),
+    graded_rows: str = "all rows",
 ) -> ConfigComparison:
-    """Compare two score frames (columns score, tier; rows aligned with `converted`)."""
+    """Compare two score frames (columns score, tier; rows aligned with `converted`).
+
+    `samples` say which config was derived from the graded rows; the verdict then warns that
+    its figures are in-sample (optimistic).
+    """
     y = np.asarray(converted, dtype=bool)
     if len(frame_a) != len(y) or len(frame_b) != len(y):
         raise LeadscoreError("both scorings must cover the same leads as the outcomes")
@@ -109,11 +121,23 @@ def compare_scorings(
         replicates=replicates,
         seed=seed,
         metrics=results,
-        verdict=verdict(results, label_a, label_b),
+        verdict=verdict(results, label_a, label_b) + _in_sample_warning(samples),
         deciles_a=band_table(_scores(frame_a), y),
         deciles_b=band_table(_scores(frame_b), y),
         gains_a=cumulative_gains(_scores(frame_a), y),
         gains_b=cumulative_gains(_scores(frame_b), y),
+        samples=list(samples),
+        graded_rows=graded_rows,
+    )
+
+
+def _in_sample_warning(samples: Sequence[SampleCheck]) -> str:
+    seen = [s.label for s in samples if s.in_sample]
+    if not seen:
+        return ""
+    return (
+        f" — in-sample for {' and '.join(seen)}: derived from the rows graded, so optimistic; "
+        "grade on held-out rows (--holdout)"
     )
 
 

@@ -7,6 +7,9 @@ scale: a value that multiplies the odds of converting by `ODDS_FOLD_FOR_CRITICAL
 as many points as the config's `critical` importance (30 by default). Suggestions are
 expressed as criteria of the rules engine's schema, so the YAML fragment printed for them
 is validated by the same code that loads `config/scoring.yaml`.
+
+This is the evidence of each value alone; `scorecard.py` weighs the attributes jointly, which
+is what `insights points` suggests (`points_advice.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,8 +28,6 @@ from numpy.typing import NDArray
 
 from connector.errors import LeadscoreError
 from connector.evaluation.attributes import category_labels, numeric_values, usable_attributes
-from connector.evaluation.history import History
-from connector.evaluation.scoring_run import ScoredModel
 from connector.evaluation.stats import wilson_interval
 from connector.scoring.config import (
     ActivityCondition,
@@ -53,7 +55,7 @@ Source = Literal["property", "activity"]
 
 
 @dataclass(frozen=True)
-class _Group:
+class ValueGroup:
     """Leads sharing one attribute value or signal band, and the condition that selects them."""
 
     signal: str
@@ -100,20 +102,6 @@ class CriterionCheck:
     sign_differs: bool
 
 
-@dataclass(frozen=True)
-class PointsAdvice:
-    """Everything `insights points` shows."""
-
-    base_rate: float
-    leads: int
-    points_per_logit: float
-    min_leads: int
-    values: list[ValueEvidence]
-    checks: list[CriterionCheck]
-    skipped_values: int
-    """Attribute values left out for having fewer than `min_leads` leads."""
-
-
 def round_to_five(points: float) -> int:
     """Points rounded to the nearest multiple of 5 (halves away from zero)."""
     return int(math.copysign(math.floor(abs(points) / 5 + 0.5) * 5, points))
@@ -154,14 +142,7 @@ def suggest_points(
     if not 0 < base < 1:
         raise LeadscoreError("the history needs both converted and unconverted leads")
     scale = points_per_logit(model)
-    groups: list[_Group] = []
-    for attribute in usable_attributes(leads.contacts, properties):
-        column = leads.contacts[attribute.name]
-        if attribute.kind == "numeric":
-            groups.extend(_numeric_groups(attribute.name, numeric_values(column)))
-        else:
-            groups.extend(_category_groups(attribute.name, column))
-    groups.extend(_activity_groups(leads, now))
+    groups = value_groups(leads, now, properties)
     found: list[ValueEvidence] = []
     skipped = 0
     used_ids: set[str] = set()
@@ -188,11 +169,30 @@ def suggest_points(
                 log_odds_ratio=lor,
                 suggested_points=points,
                 significant=not low <= base <= high,
-                criterion=_criterion(group, points, model, used_ids),
+                criterion=criterion_for(group, points, model, used_ids),
             )
         )
     found.sort(key=lambda v: (-abs(v.log_odds_ratio), v.signal, v.value))
     return found, skipped
+
+
+def value_groups(
+    leads: LeadFrame, now: pd.Timestamp, properties: list[str] | None = None
+) -> list[ValueGroup]:
+    """Every attribute value, numeric bin and activity band, with the leads it holds.
+
+    The groups of one signal partition the leads (a missing value is its own group), which
+    is what the scorecard's weight-of-evidence binning needs.
+    """
+    groups: list[ValueGroup] = []
+    for attribute in usable_attributes(leads.contacts, properties):
+        column = leads.contacts[attribute.name]
+        if attribute.kind == "numeric":
+            groups.extend(_numeric_groups(attribute.name, numeric_values(column)))
+        else:
+            groups.extend(_category_groups(attribute.name, column))
+    groups.extend(_activity_groups(leads, now))
+    return groups
 
 
 def check_criteria(
@@ -235,28 +235,26 @@ def check_criteria(
     return checks
 
 
-def yaml_fragment(values: list[ValueEvidence], model_name: str = "default") -> str:
-    """Suggested criteria, ready to paste under `models.<name>.criteria` of a scoring config.
+def yaml_fragment(
+    criteria: Sequence[Criterion], model_name: str = "default", header: Sequence[str] = ()
+) -> str:
+    """Criteria ready to paste under `models.<name>.criteria` of a scoring config.
 
-    Only significant values with non-zero points are included; the header comment says so.
+    `header` lines become comments above the list (what the criteria are, where they come
+    from); the list itself is exactly what the config loader validates.
     """
-    chosen = [v for v in values if v.significant and v.suggested_points != 0]
-    criteria = [
-        v.criterion.model_dump(mode="json", by_alias=True, exclude_none=True)
-        | {"points": v.suggested_points}
-        for v in chosen
+    dumped = [c.model_dump(mode="json", by_alias=True, exclude_none=True) for c in criteria]
+    lines = [
+        *header,
+        f"Paste under models.{model_name}.criteria (ids are unique within this fragment).",
     ]
-    header = (
-        f"# Suggested by `leadscore insights points` from {len(chosen)} attribute values\n"
-        "# whose close rate differs significantly from the overall rate.\n"
-        f"# Paste under models.{model_name}.criteria (ids are unique within this fragment).\n"
-    )
-    return header + yaml.safe_dump({"criteria": criteria}, sort_keys=False, allow_unicode=True)
+    comments = "".join(f"# {line}\n" for line in lines)
+    return comments + yaml.safe_dump({"criteria": dumped}, sort_keys=False, allow_unicode=True)
 
 
-def _category_groups(name: str, column: pd.Series) -> list[_Group]:
+def _category_groups(name: str, column: pd.Series) -> list[ValueGroup]:
     labels = category_labels(column)
-    groups: list[_Group] = []
+    groups: list[ValueGroup] = []
     for value in sorted(labels.unique()):
         mask = (labels == value).to_numpy()
         condition = (
@@ -264,16 +262,16 @@ def _category_groups(name: str, column: pd.Series) -> list[_Group]:
             if value == "(empty)"
             else PropertyCondition(property=name, equals=value)
         )
-        groups.append(_Group(name, "property", value, mask, condition))
+        groups.append(ValueGroup(name, "property", value, mask, condition))
     return groups
 
 
-def _numeric_groups(name: str, values: pd.Series) -> list[_Group]:
+def _numeric_groups(name: str, values: pd.Series) -> list[ValueGroup]:
     filled = values.dropna()
     edges = sorted(
         {_round_edge(q) for q in filled.quantile(np.linspace(0, 1, NUMERIC_BINS + 1)[1:-1])}
     )
-    groups: list[_Group] = []
+    groups: list[ValueGroup] = []
     bounds = [None, *edges, None]
     array = values.to_numpy(float)
     for low, high in itertools.pairwise(bounds):
@@ -292,11 +290,11 @@ def _numeric_groups(name: str, values: pd.Series) -> list[_Group]:
             else f"{low:g} to < {high:g}"
         )
         condition = PropertyCondition(property=name, range=Bounds(gte=low, lt=high))
-        groups.append(_Group(name, "property", label, mask, condition))
+        groups.append(ValueGroup(name, "property", label, mask, condition))
     missing = np.isnan(array)
     if missing.any():
         empty = PropertyCondition(property=name, exists=False)
-        groups.append(_Group(name, "property", "(empty)", missing, empty))
+        groups.append(ValueGroup(name, "property", "(empty)", missing, empty))
     return groups
 
 
@@ -308,12 +306,12 @@ def _round_edge(value: float) -> float:
     return float(round(value, digits))
 
 
-def _activity_groups(leads: LeadFrame, now: pd.Timestamp) -> list[_Group]:
+def _activity_groups(leads: LeadFrame, now: pd.Timestamp) -> list[ValueGroup]:
     activities = leads.activities
     if activities.empty:
         return []
     recent = activities[activities["timestamp"] >= now - pd.Timedelta(days=365)]
-    groups: list[_Group] = []
+    groups: list[ValueGroup] = []
     for kind in ACTIVITY_KINDS:
         of_kind = recent[recent["kind"] == kind]
         if of_kind.empty:
@@ -331,11 +329,16 @@ def _activity_groups(leads: LeadFrame, now: pd.Timestamp) -> list[_Group]:
             condition = ActivityCondition.model_validate(
                 {"activity": kind, "within_days": 365, "count": {"gte": low, "lte": high}}
             )
-            groups.append(_Group(f"{kind}s in the last year", "activity", label, mask, condition))
+            groups.append(
+                ValueGroup(f"{kind}s in the last year", "activity", label, mask, condition)
+            )
     return groups
 
 
-def _criterion(group: _Group, points: int, model: ModelConfig, used_ids: set[str]) -> Criterion:
+def criterion_for(
+    group: ValueGroup, points: int, model: ModelConfig, used_ids: set[str]
+) -> Criterion:
+    """The group as a criterion of the rules engine worth `points` (its id unique in `used_ids`)."""
     signal, value = group.signal, group.value
     # Spell the comparison out so "< 89" and ">= 89" get different ids.
     words = value.replace(" to < ", " to ").replace(">=", "gte ").replace("<", "lt ")
@@ -363,22 +366,4 @@ def _criterion(group: _Group, points: int, model: ModelConfig, used_ids: set[str
         importance=importance,
         points=float(points),
         when=group.condition,
-    )
-
-
-def advise_points(history: History, scored: ScoredModel, min_leads: int = 30) -> PointsAdvice:
-    """Everything `insights points` shows for one scoring model on a history."""
-    values, skipped = suggest_points(
-        history.leads, history.converted, scored.config, pd.Timestamp(history.now), min_leads
-    )
-    return PointsAdvice(
-        base_rate=float(history.converted.mean()),
-        leads=len(history.leads),
-        points_per_logit=points_per_logit(scored.config),
-        min_leads=min_leads,
-        values=values,
-        checks=check_criteria(
-            scored.ledger.fired_frame(), history.converted, scored.config, min_leads
-        ),
-        skipped_values=skipped,
     )

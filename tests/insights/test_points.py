@@ -90,7 +90,10 @@ def test_suggestions_for_category_values(now: datetime) -> None:
 def test_the_fragment_is_valid_config_syntax(now: datetime) -> None:
     leads, converted = _table()
     values, _ = suggest_points(leads, converted, _model(), pd.Timestamp(now), min_leads=30)
-    fragment = yaml.safe_load(yaml_fragment(values))
+    chosen = [v.criterion for v in values if v.significant]
+    text = yaml_fragment(chosen, "default", ["Suggested by a test"])
+    assert text.startswith("# Suggested by a test\n# Paste under models.default.criteria")
+    fragment = yaml.safe_load(text)
     assert {c["id"] for c in fragment["criteria"]} == {"plan_a", "plan_b"}
     config = parse_config(
         {"models": {"default": {"weights": {"engagement": 0}, "criteria": fragment["criteria"]}}},

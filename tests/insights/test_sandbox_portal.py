@@ -10,7 +10,7 @@ import numpy as np
 
 from connector.evaluation.evidence import build_evidence
 from connector.evaluation.history import History
-from connector.evaluation.points import advise_points
+from connector.evaluation.points_advice import advise_points
 from connector.evaluation.scoring_run import score_history
 from connector.reports.render import render_report
 from connector.scoring_files import load_config
@@ -44,3 +44,6 @@ def test_points_advice_on_the_sandbox_portal(sandbox_history: History) -> None:
     assert {c.criterion_id for c in advice.checks} == {c.id for c in scored.config.criteria}
     meetings = [v for v in advice.values if v.signal.startswith("meetings") and v.value == "1"]
     assert meetings and meetings[0].suggested_points > 0
+    # The generator's post-outcome properties are left out by the leak guard, never points.
+    excluded = {e.column for e in advice.excluded}
+    assert not excluded & {b.signal for b in advice.scorecard.bins}
