@@ -43,6 +43,7 @@ from connector.sandbox.generator_accounts import (
 )
 from connector.sandbox.generator_columns import (
     DAY_MS,
+    BoolArray,
     FloatArray,
     IntArray,
     ObjArray,
@@ -56,6 +57,12 @@ from connector.sandbox.generator_columns import only as _only
 from connector.sandbox.generator_columns import pick as _pick
 from connector.sandbox.generator_columns import sigmoid as _sigmoid
 from connector.sandbox.generator_columns import spec as _spec
+from connector.sandbox.generator_history import (
+    BUYING_ROLES,
+    ContactHistories,
+    contact_histories,
+    stage_date_columns,
+)
 from connector.sandbox.object_types import ENGAGEMENT_TYPES
 
 ENGAGEMENT_KINDS: tuple[str, ...] = ENGAGEMENT_TYPES
@@ -68,6 +75,8 @@ ENGAGEMENT_ID_BASE = 10_000_000_000
 """Engagement ids are `ENGAGEMENT_ID_BASE + contact_number * 1000 + k`: unique across
 portals and lead batches without coordination, and above 2^31 like HubSpot's."""
 MAX_ENGAGEMENTS_PER_KIND = 150  # 5 kinds * 150 < 1000 keeps the id scheme collision-free
+# Post-conversion engagements take ids 750..999 of a contact's block (at most 240 of them).
+_POST_ID_START = len(ENGAGEMENT_KINDS) * MAX_ENGAGEMENTS_PER_KIND
 
 DEFAULT_COMPANIES_PER_CONTACT = 0.3
 """Companies per contact of a generated portal (20,000 contacts → 6,000 companies)."""
@@ -148,6 +157,26 @@ CONTACT_PROPERTIES: tuple[PropertySpec, ...] = (
         "hs_lifecyclestage_customer_date", "Became a Customer Date", "datetime", post_outcome=True
     ),
     _spec("num_associated_deals", "Number of Associated Deals", "number", post_outcome=True),
+    *(
+        _spec(
+            f"hs_v2_date_{way}_{stage}",
+            f'Date {way} "{label} (Lifecycle Stage Pipeline)"',
+            "datetime",
+            post_outcome=True,
+        )
+        for stage, label in (
+            ("subscriber", "Subscriber"),
+            ("lead", "Lead"),
+            ("marketingqualifiedlead", "Marketing Qualified Lead"),
+            ("salesqualifiedlead", "Sales Qualified Lead"),
+            ("opportunity", "Opportunity"),
+            ("customer", "Customer"),
+        )
+        for way in ("entered", "exited")
+    ),
+    # Set by sales after a conversion: planted, not flagged (a leak guard must find them).
+    _spec("hs_buying_role", "Buying Role", "enumeration", BUYING_ROLES),
+    _spec("budget_confirmed", "Budget confirmed", "bool", _BOOL),
 )
 """Every contact column the generator fills, in output order."""
 
@@ -172,6 +201,7 @@ ENGAGEMENT_PROPERTIES: dict[str, tuple[PropertySpec, ...]] = {
         _spec("hs_meeting_outcome", "Meeting outcome", "enumeration", vocab.MEETING_OUTCOMES),
         _spec("hs_meeting_start_time", "Start time", "datetime"),
         _spec("hs_meeting_end_time", "End time", "datetime"),
+        _spec("hs_createdate", "Create date (when it was booked)", "datetime"),
     ),
     "notes": (_spec("hs_note_body", "Note body", "string"),),
     "tasks": (
@@ -204,6 +234,8 @@ class GeneratedPortal:
       `DEAL_PROPERTIES`; one deal per contact converted by `now_ms`.
     - `contact_company`: per contact (in contact order) the id of its company, None for
       contacts without one (free-mail, students, invalid addresses, competitors).
+    - `contact_history`: the contacts' property versions, column-wise (`ContactHistories`:
+      values at creation, later edits, stage moves, the planted post-outcome properties).
     """
 
     contacts: dict[str, ObjArray]
@@ -213,6 +245,7 @@ class GeneratedPortal:
     companies: dict[str, ObjArray]
     deals: dict[str, ObjArray]
     contact_company: ObjArray
+    contact_history: ContactHistories
 
     def __len__(self) -> int:
         return len(self.contacts["hs_object_id"])
@@ -341,7 +374,7 @@ _W_FIT = 0.9
 _W_INTENT = 0.75
 _W_DEMO = 0.6
 _W_MEETINGS = 0.45
-_W_RECENCY = 0.5
+_W_REPLIED = 0.4
 _NOISE_SD = 0.9
 _ACCOUNT_INTENT_SD = 0.6
 _ICP_BANDS = (2, 5)  # 25 to 1000 employees (`vocab.NUMEMPLOYEES_OPTIONS` indices)
@@ -492,31 +525,41 @@ def _build(
     marketing = _marketing_columns(
         rng, created, created_iso, now_ms, age_days, intent, profile, contacts
     )
+    # When a lead would convert is drawn first, so that the truth depends only on what
+    # happened before that moment (the meetings and replies before it), as in real life.
+    lag_days = np.maximum(rng.lognormal(np.log(30.0), 0.8, n), 1.0)
+    would_convert_at = created + (lag_days * DAY_MS).astype(np.int64)
+    cutoff = np.minimum(would_convert_at, now_ms)
     engagements, sales = _engagements(
-        rng, numbers, ids, created, now_ms, age_days, intent, profile, marketing.demo_like
+        rng, numbers, ids, created, now_ms, age_days, intent, profile, marketing.demo_like, cutoff
     )
 
-    recency = np.exp(-(now_ms - marketing.last_touch_ms) / (30.0 * DAY_MS))
     logit = (
         _B0
         + _W_FIT * (profile.fit - _FIT_CENTER)
         + _W_INTENT * intent
         + _W_DEMO * marketing.demo_like
-        + _W_MEETINGS * np.minimum(sales.completed_meetings, 3)
-        + _W_RECENCY * recency
+        # Saturating: a fourth meeting before converting adds nothing.
+        + _W_MEETINGS * np.minimum(sales.meetings_before, 3)
+        # A threshold: having replied to sales at all.
+        + _W_REPLIED * sales.replied_before
         + _account_effects(profile, marketing, sales)
         + rng.normal(0.0, _NOISE_SD, n)
     )
     # Not the logistic form a model fits: a power of it (steeper at the top).
     probability = _sigmoid(logit) ** _LINK_POWER
     converted = rng.random(n) < probability
-    lag_days = np.maximum(rng.lognormal(np.log(30.0), 0.8, n), 1.0)
-    converted_at = np.where(converted, created + (lag_days * DAY_MS).astype(np.int64), -1)
+    converted_at = np.where(converted, would_convert_at, -1)
+    after, after_sales = _post_conversion_engagements(
+        rng, numbers, ids, converted_at, now_ms, intent, profile
+    )
+    engagements, sales = _joined(engagements, after), sales.plus(after_sales)
     customer = converted & (rng.random(n) < 0.55)
     close_days = rng.lognormal(np.log(40.0), 0.6, n)
     customer_at = np.where(customer, converted_at + (close_days * DAY_MS).astype(np.int64), -1)
 
-    last_stage_ms = _lifecycle_columns(
+    deal_at = _deal_times(rng, created, now_ms, converted_at)
+    stage_ms = _lifecycle_columns(
         rng,
         created,
         created_iso,
@@ -528,15 +571,22 @@ def _build(
         marketing,
         sales,
         contacts,
+        deal_at >= 0,
     )
     _sales_summary_columns(sales, contacts)
+    stage_date_columns(stage_ms, contacts)
+    imported = contacts["hs_analytics_source"] == "OFFLINE"
+    histories = contact_histories(
+        rng, numbers, created, now_ms, converted_at, imported, stage_ms, contacts
+    )
 
     lastmodified = np.maximum.reduce(
         [
             created,
             marketing.last_touch_ms,
             sales.last_activity_ms,
-            last_stage_ms,
+            np.maximum.reduce(list(stage_ms.values())),
+            histories.latest_ms(numbers),
         ]
     ) + rng.integers(0, 60_000, n)  # HubSpot's own recalculations land a little later
     lastmodified = np.minimum(lastmodified, now_ms)
@@ -555,6 +605,7 @@ def _build(
         contacts["email"],
         profile.company_rank,
         profile.companies,
+        deal_at,
         converted_at,
         customer_at,
         now_ms,
@@ -593,7 +644,28 @@ def _build(
         companies=companies,
         deals=deals.columns,
         contact_company=contact_company,
+        contact_history=histories,
     )
+
+
+_NO_DEAL_SHARE = 0.04  # converted leads whose rep never logged a deal (label noise)
+_STRAY_DEAL_SHARE = 0.02  # leads that never convert but got a deal, soon lost
+
+
+def _deal_times(
+    rng: np.random.Generator, created: IntArray, now_ms: int, converted_at: IntArray
+) -> IntArray:
+    """When each contact's deal was created (-1: none): at the conversion for most leads
+    converted by now; never for a few of them; and for a few leads that never convert, a
+    deal opened by mistake (lost soon after). The outcome a connector sees is noisy."""
+    n = len(created)
+    past = (converted_at >= 0) & (converted_at <= now_ms)
+    # Only leads around for a while (never a lead created minutes ago).
+    settled = now_ms - created > 14 * DAY_MS
+    stray = (converted_at < 0) & settled & (rng.random(n) < _STRAY_DEAL_SHARE)
+    opened = created + (rng.random(n) * (now_ms - created)).astype(np.int64)
+    dealt = past & (rng.random(n) >= _NO_DEAL_SHARE)
+    return np.where(dealt, converted_at, np.where(stray, opened, -1))
 
 
 def _account_effects(profile: _Profile, marketing: _Marketing, sales: _Sales) -> FloatArray:
@@ -603,7 +675,8 @@ def _account_effects(profile: _Profile, marketing: _Marketing, sales: _Sales) ->
     industry_names = np.array(vocab.INDUSTRY_OPTIONS)[profile.industry]
     mid_sized = (profile.size >= _ICP_BANDS[0]) & (profile.size <= _ICP_BANDS[1])
     icp = mid_sized & np.isin(industry_names, vocab.TARGET_INDUSTRIES)
-    engaged = ((marketing.demo_like > 0) | (sales.completed_meetings > 0)).astype(np.float64)
+    # Colleagues engaged before their own conversion (or now): a buying committee forming.
+    engaged = ((marketing.demo_like > 0) | (sales.meetings_before > 0)).astype(np.float64)
     ranks = profile.company_rank[member]
     per_company = np.bincount(ranks, weights=engaged[member], minlength=len(profile.companies))
     colleagues = np.zeros(len(member))
@@ -718,9 +791,8 @@ def _profile_columns(
 
     codes = _obj([code for _, code, _ in vocab.COUNTRIES])
     numbers = rng.integers(2_000_000_000, 9_999_999_999, n, dtype=np.int64)
-    phone = codes[country] + " " + _int_str(numbers)
-    phone[rng.random(n) < 0.45] = None
-    contacts["phone"] = phone
+    # Everyone's number; `contact_histories` decides who gave it and when.
+    contacts["phone"] = codes[country] + " " + _int_str(numbers)
 
     country_col = _obj([name for name, _, _ in vocab.COUNTRIES])[country]
     country_col[rng.random(n) < 0.08] = None
@@ -971,6 +1043,8 @@ class _Sales:
     """Per-contact aggregates of the sales engagement objects."""
 
     completed_meetings: IntArray
+    meetings_before: IntArray  # completed before the conversion (or now, if none yet)
+    replied_before: BoolArray  # replied to a sales email before the conversion
     connected_calls: IntArray
     last_activity_ms: IntArray  # any engagement at or before now, else -1
     last_sales_activity_ms: IntArray  # calls, emails, meetings
@@ -978,6 +1052,35 @@ class _Sales:
     times_contacted: IntArray
     last_reply_ms: IntArray
     last_meeting_booked_ms: IntArray
+
+    def plus(self, other: _Sales) -> _Sales:
+        """The aggregates over both batches of engagements."""
+        return _Sales(
+            completed_meetings=self.completed_meetings + other.completed_meetings,
+            meetings_before=self.meetings_before + other.meetings_before,
+            replied_before=self.replied_before | other.replied_before,
+            connected_calls=self.connected_calls + other.connected_calls,
+            last_activity_ms=np.maximum(self.last_activity_ms, other.last_activity_ms),
+            last_sales_activity_ms=np.maximum(
+                self.last_sales_activity_ms, other.last_sales_activity_ms
+            ),
+            last_contacted_ms=np.maximum(self.last_contacted_ms, other.last_contacted_ms),
+            times_contacted=self.times_contacted + other.times_contacted,
+            last_reply_ms=np.maximum(self.last_reply_ms, other.last_reply_ms),
+            last_meeting_booked_ms=np.maximum(
+                self.last_meeting_booked_ms, other.last_meeting_booked_ms
+            ),
+        )
+
+
+def _joined(
+    a: dict[str, dict[str, ObjArray]], b: dict[str, dict[str, ObjArray]]
+) -> dict[str, dict[str, ObjArray]]:
+    """Two batches of engagement columns as one (same kinds, same columns)."""
+    return {
+        kind: {name: np.concatenate([col, b[kind][name]]) for name, col in columns.items()}
+        for kind, columns in a.items()
+    }
 
 
 def _engagements(
@@ -990,13 +1093,17 @@ def _engagements(
     intent: FloatArray,
     profile: _Profile,
     demo_like: FloatArray,
+    cutoff: IntArray,
 ) -> tuple[dict[str, dict[str, ObjArray]], _Sales]:
-    """Calls, emails, meetings, notes and tasks for the leads sales chose to work."""
+    """Calls, emails, meetings, notes and tasks for the leads sales chose to work; what
+    happened before `cutoff` (the conversion, or now) is counted apart."""
     n = len(created)
     fit_c = profile.fit - _FIT_CENTER
     worked = rng.random(n) < _sigmoid(-0.8 + 0.7 * fit_c + 1.5 * demo_like + 0.3 * intent)
-    # Sales needs time: a lead created minutes ago has at most a first touch.
-    pace = np.clip(age_days / 14.0, 0.02, 1.0) * (1.0 + np.minimum(age_days, 180.0) / 90.0)
+    # Sales works a lead while it is being evaluated: from its creation to the moment it
+    # would convert (or now). A lead created minutes ago has at most a first touch.
+    active_days = (cutoff - created) / DAY_MS
+    pace = np.clip(active_days / 14.0, 0.02, 1.0) * (1.0 + np.minimum(active_days, 180.0) / 90.0)
     w = worked.astype(np.float64)
     out_emails = rng.poisson(w * 2.0 * pace)
     counts = {
@@ -1016,10 +1123,79 @@ def _engagements(
     }
     out_emails = np.minimum(out_emails, counts["emails"])
     incoming = np.minimum(incoming, counts["emails"] - out_emails)
-
     horizon = now_ms + FUTURE_HORIZON_DAYS * DAY_MS
+    # Meetings and tasks may be scheduled ahead only while the evaluation goes on.
+    scheduled = np.where(cutoff >= now_ms, horizon, cutoff)
+    window = _Window(created, cutoff, scheduled, now_ms, cutoff, 0)
+    return _engagement_objects(
+        rng, numbers, ids, counts, out_emails, incoming, window, intent, profile
+    )
+
+
+def _post_conversion_engagements(
+    rng: np.random.Generator,
+    numbers: IntArray,
+    ids: ObjArray,
+    converted_at: IntArray,
+    now_ms: int,
+    intent: FloatArray,
+    profile: _Profile,
+) -> tuple[dict[str, dict[str, ObjArray]], _Sales]:
+    """The account team's work on a converted lead: meetings, emails and notes after the
+    conversion (none before it), more the longer ago it converted. So "meetings now" is
+    inflated for converters while "meetings before converting" stays an honest signal."""
+    n = len(numbers)
+    past = (converted_at >= 0) & (converted_at <= now_ms)
+    weeks = np.where(past, (now_ms - converted_at) / (7.0 * DAY_MS), 0.0)
+    busy = np.minimum(weeks, 6.0) * past
+    out_emails = np.minimum(rng.poisson(0.6 * busy), 80)
+    incoming = np.minimum(rng.binomial(out_emails, 0.5), 40)
+    counts = {
+        "calls": np.zeros(n, dtype=np.int64),
+        "emails": (out_emails + incoming).astype(np.int64),
+        "meetings": np.minimum(rng.poisson(0.35 * busy), 60).astype(np.int64),
+        "notes": np.minimum(rng.poisson(0.3 * busy), 60).astype(np.int64),
+        "tasks": np.zeros(n, dtype=np.int64),
+    }
+    # Ids above the organic engagements' (5 kinds x MAX_ENGAGEMENTS_PER_KIND).
+    until = np.full(n, now_ms, dtype=np.int64)
+    window = _Window(converted_at + 1, until, until, now_ms, converted_at, _POST_ID_START)
+    return _engagement_objects(
+        rng, numbers, ids, counts, out_emails, incoming, window, intent, profile
+    )
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Where a batch of engagements lies, per contact: from `lo_ms` to `hi_ms`, scheduled
+    meetings and tasks up to `scheduled_ms` (past `now_ms`: not happened yet); `cutoff_ms`
+    bounds what counts as "before the conversion"; ids start at `id_start` within the
+    contact's block."""
+
+    lo_ms: IntArray
+    hi_ms: IntArray
+    scheduled_ms: IntArray
+    now_ms: int
+    cutoff_ms: IntArray
+    id_start: int
+
+
+def _engagement_objects(
+    rng: np.random.Generator,
+    numbers: IntArray,
+    ids: ObjArray,
+    counts: dict[str, IntArray],
+    out_emails: IntArray,
+    incoming: IntArray,
+    window: _Window,
+    intent: FloatArray,
+    profile: _Profile,
+) -> tuple[dict[str, dict[str, ObjArray]], _Sales]:
+    """The engagement objects of `counts` per kind and contact, and their aggregates."""
+    n = len(numbers)
+    now_ms = window.now_ms
     engagements: dict[str, dict[str, ObjArray]] = {}
-    kind_base = np.zeros(n, dtype=np.int64)
+    kind_base = np.full(n, window.id_start, dtype=np.int64)
     last_activity = np.full(n, -1, dtype=np.int64)
     last_sales = np.full(n, -1, dtype=np.int64)
     last_contacted = np.full(n, -1, dtype=np.int64)
@@ -1027,6 +1203,8 @@ def _engagements(
     last_reply = np.full(n, -1, dtype=np.int64)
     last_booked = np.full(n, -1, dtype=np.int64)
     completed_meetings = np.zeros(n, dtype=np.int64)
+    meetings_before = np.zeros(n, dtype=np.int64)
+    replied_before = np.zeros(n, dtype=bool)
     connected_calls = np.zeros(n, dtype=np.int64)
 
     for kind in ENGAGEMENT_KINDS:
@@ -1036,10 +1214,11 @@ def _engagements(
         rank = np.arange(len(owner), dtype=np.int64) - starts[owner]
         engagement_id = ENGAGEMENT_ID_BASE + numbers[owner] * 1000 + kind_base[owner] + rank
         kind_base += c
-        lo = created[owner]
-        hi = horizon if kind in ("meetings", "tasks") else now_ms
+        lo = window.lo_ms[owner]
+        hi = (window.scheduled_ms if kind in ("meetings", "tasks") else window.hi_ms)[owner]
         ts = lo + (rng.random(len(owner)) * (hi - lo)).astype(np.int64)
         past = ts <= now_ms
+        before = ts < window.cutoff_ms[owner]
         columns: dict[str, ObjArray] = {
             "hs_object_id": _int_str(engagement_id),
             "contact_id": ids[owner],
@@ -1078,6 +1257,7 @@ def _engagements(
             columns["hs_email_subject"] = subject
             reply = past & (direction == 1)
             np.maximum.at(last_reply, owner[reply], ts[reply])
+            replied_before[owner[reply & before]] = True
             contacted = past & (direction == 0)
         elif kind == "meetings":
             held = rng.random(m) < _sigmoid(0.8 + 0.5 * z)
@@ -1091,9 +1271,12 @@ def _engagements(
             length = rng.choice(np.array([15, 30, 45, 60], dtype=np.int64), m) * 60_000
             columns["hs_meeting_end_time"] = _iso(ts + length)
             np.add.at(completed_meetings, owner, (outcome == 1).astype(np.int64))
+            np.add.at(meetings_before, owner, ((outcome == 1) & before).astype(np.int64))
             booked = np.maximum(
                 np.minimum(ts, now_ms) - rng.integers(0, 7 * DAY_MS, m, dtype=np.int64), lo
             )
+            # A meeting object is created when it is booked.
+            columns["hs_createdate"] = _iso(booked)
             np.maximum.at(last_booked, owner, booked)
             contacted = past
         elif kind == "notes":
@@ -1123,6 +1306,8 @@ def _engagements(
 
     sales = _Sales(
         completed_meetings=completed_meetings,
+        meetings_before=meetings_before,
+        replied_before=replied_before,
         connected_calls=connected_calls,
         last_activity_ms=last_activity,
         last_sales_activity_ms=last_sales,
@@ -1156,8 +1341,10 @@ def _lifecycle_columns(
     marketing: _Marketing,
     sales: _Sales,
     contacts: dict[str, ObjArray],
-) -> IntArray:
-    """Lifecycle stage, its dates, lead status and deals; returns the latest stage change."""
+    has_deal: BoolArray,
+) -> dict[str, IntArray]:
+    """Lifecycle stage, its dates, lead status and deal count; returns when each contact
+    entered each stage it reached (-1: never), in stage order."""
     n = len(created)
     stage_index = {name: i for i, name in enumerate(vocab.LIFECYCLE_STAGES)}
     past_opp = (converted_at >= 0) & (converted_at <= now_ms)
@@ -1197,7 +1384,7 @@ def _lifecycle_columns(
     customer_ms = np.where(past_customer, customer_at, -1)
     contacts["hs_lifecyclestage_opportunity_date"] = _iso(opp_ms)
     contacts["hs_lifecyclestage_customer_date"] = _iso(customer_ms)
-    contacts["num_associated_deals"] = _int_str(past_opp.astype(np.int64), ~past_opp)
+    contacts["num_associated_deals"] = _int_str(has_deal.astype(np.int64), ~has_deal)
 
     status_index = {name: i for i, name in enumerate(vocab.LEAD_STATUSES)}
     age_days = (now_ms - created) / DAY_MS
@@ -1220,12 +1407,11 @@ def _lifecycle_columns(
     status_col[~contacted & ~past_opp & (rng.random(n) < 0.4)] = None
     contacts["hs_lead_status"] = status_col
 
-    return np.maximum.reduce(
-        [
-            np.where(at_least["lead"] | (stage == stage_index["subscriber"]), created, -1),
-            np.where(at_least["marketingqualifiedlead"], mql_ms, -1),
-            np.where(at_least["salesqualifiedlead"], sql_ms, -1),
-            opp_ms,
-            customer_ms,
-        ]
-    )
+    return {
+        "subscriber": np.where(stage == stage_index["subscriber"], created, -1),
+        "lead": np.where(at_least["lead"], created, -1),
+        "marketingqualifiedlead": np.where(at_least["marketingqualifiedlead"], mql_ms, -1),
+        "salesqualifiedlead": np.where(at_least["salesqualifiedlead"], sql_ms, -1),
+        "opportunity": opp_ms,
+        "customer": customer_ms,
+    }

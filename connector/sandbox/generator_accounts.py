@@ -144,19 +144,25 @@ def generate_deals(
     contact_names: ObjArray,
     company_rank: IntArray,
     companies: PortalCompanies,
+    deal_at: IntArray,
     converted_at: IntArray,
     customer_at: IntArray,
     now_ms: int,
 ) -> GeneratedDeals:
-    """One deal per contact converted by `now_ms` (created at the conversion instant),
-    named after the contact's company or, without one, after the contact."""
-    rows = np.flatnonzero((converted_at >= 0) & (converted_at <= now_ms))
+    """One deal per contact with a `deal_at` (-1: none): created then, named after the
+    contact's company or, without one, after the contact. A deal of a contact that never
+    converts (`converted_at` -1) is a mistake, lost within weeks."""
+    rows = np.flatnonzero(deal_at >= 0)
     m = len(rows)
-    created = converted_at[rows]
+    created = deal_at[rows]
     won_at = customer_at[rows]
     won = (won_at >= 0) & (won_at <= now_ms)
-    lose_at = created + (rng.lognormal(np.log(45.0), 0.5, m) * DAY_MS).astype(np.int64)
-    lost = ~won & (won_at < 0) & (lose_at <= now_ms) & (rng.random(m) < _LOST_SHARE)
+    stray = converted_at[rows] < 0
+    days = np.where(stray, 12.0, 45.0)
+    lose_at = created + (rng.lognormal(np.log(days), 0.5, m) * DAY_MS).astype(np.int64)
+    lost = (
+        ~won & (won_at < 0) & (lose_at <= now_ms) & ((rng.random(m) < _LOST_SHARE) | stray)
+    )
     # Open deals sit in a stage reached by time and luck; future winners are further on.
     elapsed = (now_ms - created) / (_OPEN_STAGE_DAYS * DAY_MS) + (won_at > now_ms) * 1.0
     open_stage = np.minimum(

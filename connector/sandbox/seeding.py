@@ -13,7 +13,7 @@ from connector.sandbox.generator import (
     generate_leads,
     generate_portal,
 )
-from connector.sandbox.history import Version
+from connector.sandbox.history import SeededVersions, Version
 from connector.sandbox.object_types import (
     COMPANIES,
     CONTACTS,
@@ -31,27 +31,9 @@ from connector.sandbox.portal import (
 )
 from connector.sandbox.records import Record
 from connector.sandbox.values import parse_time_ms
-from connector.sandbox.vocabulary import LIFECYCLE_STAGES
 
 # Generated ids start right after this offset (so they match the portal's id scheme).
 ID_OFFSET = FIRST_CONTACT_ID - 1
-
-
-# Who moves a contact's stage: marketing automation early on, the deal sync later.
-_STAGE_SOURCES = {"opportunity": "CALCULATED", "customer": "CALCULATED"}
-
-
-def _stage_history(props: dict[str, str], updated_ms: int) -> dict[str, tuple[Version, ...]]:
-    """`lifecyclestage` versions from the stage dates HubSpot stamps (`hs_lifecyclestage_*`)."""
-    versions = [
-        Version(stage, ms, _STAGE_SOURCES.get(stage, "AUTOMATION"))
-        for stage in LIFECYCLE_STAGES
-        if (ms := parse_time_ms(props.get(f"hs_lifecyclestage_{stage}_date", ""))) is not None
-    ]
-    current = props.get("lifecyclestage")
-    if current and (not versions or max(versions, key=_at).value != current):
-        versions.append(Version(current, updated_ms, "AUTOMATION"))
-    return {"lifecyclestage": tuple(versions)} if versions else {}
 
 
 def _deal_history(
@@ -69,10 +51,6 @@ def _deal_history(
     return {"dealstage": tuple(Version(s, t, "CRM_UI") for s, t in zip(path, times, strict=True))}
 
 
-def _at(version: Version) -> int:
-    return version.timestamp_ms
-
-
 def _contacts(generated: GeneratedPortal, fallback_ms: int) -> list[SeedContact]:
     seeds = []
     for row in generated.contact_records():
@@ -80,9 +58,7 @@ def _contacts(generated: GeneratedPortal, fallback_ms: int) -> list[SeedContact]
         created = parse_time_ms(props.get("createdate", "")) or fallback_ms
         updated = parse_time_ms(props.get("lastmodifieddate", "")) or created
         seeds.append(
-            SeedContact(
-                props, created, updated, int(props["hs_object_id"]), _stage_history(props, updated)
-            )
+            SeedContact(props, created, updated, int(props["hs_object_id"]))
         )
     return seeds
 
@@ -138,6 +114,16 @@ def _deals(generated: GeneratedPortal, fallback_ms: int) -> tuple[list[SeedRecor
     return records, links
 
 
+def _versions(generated: GeneratedPortal) -> dict[str, SeededVersions]:
+    """The contacts' generated property histories, as the portal holds them."""
+    h = generated.contact_history
+    return {
+        CONTACTS: SeededVersions.build(
+            h.contact_id, h.property, h.value, h.timestamp_ms, h.source, h.user_id
+        )
+    }
+
+
 def _truth(generated: GeneratedPortal) -> dict[int, dict[str, Any]]:
     """The hidden outcome columns per contact id, as plain JSON-able values."""
     columns = {k: v for k, v in generated.truth.items() if k != "contact_id"}
@@ -176,6 +162,7 @@ def seed_portal(
         _truth(generated),
         records=[*_companies(generated, now_ms), *deals],
         links=[*_company_links(generated), *deal_links],
+        versions=_versions(generated),
     )
 
 
@@ -193,4 +180,5 @@ def add_generated_leads(portal: PortalState, count: int, seed: int, now_ms: int)
         _truth(generated),
         companies=companies,
         company_links=_company_links(generated),
+        versions=_versions(generated),
     )

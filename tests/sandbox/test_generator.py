@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from connector.sandbox import vocabulary as vocab
+from connector.sandbox.activity_summary import SUMMARY_PROPERTIES
 from connector.sandbox.generator import (
     CONTACT_PROPERTIES,
     DAY_MS,
@@ -26,6 +27,7 @@ from connector.sandbox.generator import (
     generate_leads,
     generate_portal,
 )
+from connector.sandbox.generator_history import PLANTED_POST_OUTCOME_PROPERTIES
 
 NOW_MS = int(datetime(2026, 11, 22, 12, tzinfo=UTC).timestamp() * 1000)
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -267,7 +269,12 @@ def test_post_outcome_columns_only_for_past_conversions(portal: GeneratedPortal)
     ).tolist() == past_customer.tolist()
     assert (stage[past_customer] == "customer").all()
     assert not (portal.contacts["hs_lead_status"][~past] == "OPEN_DEAL").any()
-    assert ((portal.contacts["num_associated_deals"] == "1") == past).all()
+    # Deals are noisy (label noise): most past converters have one, a few do not, and a few
+    # leads that never convert have a (lost) one.
+    with_deal = np.isin(portal.contacts["hs_object_id"], portal.deals["contact_id"])
+    assert ((portal.contacts["num_associated_deals"] == "1") == with_deal).all()
+    assert 0.9 < with_deal[past].mean() < 1.0
+    assert 0 < with_deal[converted_at < 0].mean() < 0.05
     assert "lifecyclestage" in POST_OUTCOME_PROPERTIES
     assert "hs_lead_status" in POST_OUTCOME_PROPERTIES
 
@@ -281,8 +288,15 @@ def honest_features(p: GeneratedPortal) -> np.ndarray:
     demo = contacts.recent_conversion_event_name.isin(
         high_intent
     ) | contacts.first_conversion_event_name.isin(high_intent)
+    # Meetings before the lead converted (all of them for the others): the account team's
+    # meetings after a conversion would give the answer away.
+    held = p.engagements["meetings"]
+    converted_at = pd.Series(p.truth["converted_at_ms"], index=p.truth["contact_id"])
+    at = to_ms(held["hs_timestamp"])
+    cutoff = converted_at.reindex(held["contact_id"]).to_numpy()
+    before = (cutoff < 0) | (at < cutoff)
     meetings = contacts.hs_object_id.map(
-        pd.Series(p.engagements["meetings"]["contact_id"]).value_counts()
+        pd.Series(held["contact_id"][before]).value_counts()
     ).fillna(0)
     title = contacts.jobtitle.fillna("").str.lower()
     senior = title.str.contains("director|vp|vice president|chief|ceo|cmo|cro|head of|founder")
@@ -315,7 +329,17 @@ def test_truth_is_learnable_from_honest_features(portal: GeneratedPortal) -> Non
 
 def test_no_single_honest_property_gives_the_answer_away(portal: GeneratedPortal) -> None:
     y = portal.truth["converted"]
-    skipped = {*POST_OUTCOME_PROPERTIES, "hs_object_id", "email", "lastmodifieddate"}
+    # Planted post-outcome properties and the activity summaries (which count the account
+    # team's work after a conversion) give it away on current values by design: see
+    # test_generator_history.py, which checks them as of the conversion.
+    skipped = {
+        *POST_OUTCOME_PROPERTIES,
+        *PLANTED_POST_OUTCOME_PROPERTIES,
+        *SUMMARY_PROPERTIES,
+        "hs_object_id",
+        "email",
+        "lastmodifieddate",
+    }
     checked = 0
     for spec in CONTACT_PROPERTIES:
         if spec.name in skipped:
@@ -334,7 +358,7 @@ def test_no_single_honest_property_gives_the_answer_away(portal: GeneratedPortal
         auc = roc_auc_score(y, score)
         assert max(auc, 1 - auc) < 0.85, spec.name
         checked += 1
-    assert checked >= 25
+    assert checked >= 20
 
 
 def test_new_leads_are_fresh_with_outcome_in_the_future() -> None:

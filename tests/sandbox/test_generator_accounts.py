@@ -15,6 +15,7 @@ from sklearn.metrics import roc_auc_score
 from connector.sandbox import vocabulary as vocab
 from connector.sandbox.generator import GeneratedPortal, generate_leads, generate_portal
 from connector.sandbox.generator_accounts import COMPANY_PROPERTIES, DEAL_PROPERTIES
+from connector.sandbox.pipelines import OPEN_STAGES
 from tests.sandbox.test_generator import DECIMAL, ISO_MS, NOW_MS, honest_features, to_ms
 
 N = 20_000
@@ -91,11 +92,20 @@ def test_deals_exist_exactly_for_past_conversions(portal: GeneratedPortal) -> No
     contacts, _, deals = _frames(portal)
     converted_at = portal.truth["converted_at_ms"]
     past = (converted_at >= 0) & (converted_at <= NOW_MS)
-    assert set(deals.contact_id) == set(contacts.hs_object_id[past])
+    # Label noise: a few converters have no deal, a few leads that never convert have one.
+    dealt = set(deals.contact_id)
+    converters = set(contacts.hs_object_id[past])
+    assert 0.9 < len(dealt & converters) / len(converters) < 1.0
+    strays = dealt - converters
+    never = set(contacts.hs_object_id[converted_at < 0])
+    assert strays and strays <= never and len(strays) < 0.05 * len(never)
     assert deals.contact_id.is_unique
     assert 1_500 < len(deals) < 2_800  # about 2,000 deals in a 20,000-contact portal
     by_contact = dict(zip(contacts.hs_object_id, converted_at, strict=True))
-    assert (to_ms(deals.createdate.to_numpy()) == deals.contact_id.map(by_contact)).all()
+    real = deals.contact_id.isin(converters)
+    created = to_ms(deals.createdate.to_numpy())
+    assert (created[real] == deals.contact_id[real].map(by_contact)).all()
+    assert set(deals.dealstage[~real]) <= {"closedlost", *OPEN_STAGES}
     company_of = dict(zip(contacts.hs_object_id, contacts.company_id, strict=True))
     assert deals.company_id.equals(deals.contact_id.map(company_of).rename("company_id"))
     stages = Counter(deals.dealstage)
@@ -114,9 +124,13 @@ def test_lifecycle_stage_follows_the_deals(portal: GeneratedPortal) -> None:
     stage = contacts.set_index("hs_object_id").lifecyclestage
     won = deals.dealstage == "closedwon"
     assert (deals.contact_id[won].map(stage) == "customer").all()
-    assert (deals.contact_id[~won].map(stage) == "opportunity").all()
-    without_deal = ~contacts.hs_object_id.isin(deals.contact_id)
-    assert not contacts.lifecyclestage[without_deal].isin(["opportunity", "customer"]).any()
+    converted_at = pd.Series(portal.truth["converted_at_ms"], index=portal.truth["contact_id"])
+    real = deals.contact_id.map(converted_at) >= 0
+    assert (deals.contact_id[~won & real].map(stage) == "opportunity").all()
+    # A deal opened by mistake does not move the stage; a converter without a deal moved.
+    assert not deals.contact_id[~real].map(stage).isin(["opportunity", "customer"]).any()
+    converted = contacts.hs_object_id.map(converted_at).between(0, NOW_MS)
+    assert (contacts.lifecyclestage[converted].isin(["opportunity", "customer"])).all()
     customer_at = portal.truth["customer_at_ms"]
     won_at = to_ms(deals.closedate[won].to_numpy())
     by_contact = dict(zip(contacts.hs_object_id, customer_at, strict=True))
