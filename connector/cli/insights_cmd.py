@@ -524,8 +524,8 @@ def segments(
             p.slug,
             f"{p.leads:,} ({p.share:.0%})",
             f"{p.rate:.1%}",
-            p.fit_level,
-            p.engagement_level,
+            f"{p.fit_level} ({p.mean_fit:.0f})",
+            f"{p.engagement_level} ({p.mean_engagement:.0f})",
         )
     out.print(table)
     for p in result.profiles:

@@ -5,8 +5,13 @@ flag, and a few key attributes — numeric ones standardised, categorical ones o
 block weighted so that it counts about as much as one sub-score whatever its width. KMeans
 (seeded) clusters them; the number of segments is the one with the best silhouette on a
 sample, within a range. Each cluster is then named by where it sits on fit × engagement
-(or by being mostly excluded), so the slugs written to HubSpot come from `SEGMENT_SLUGS`
-and the enumeration's options never change between trainings.
+(or by being mostly excluded) and checked against its own conversion: a segment whose
+conversion is significantly below the average is never sent to sales (`fast_track`,
+`direct_outreach` become `nurture`), one significantly above is never left in
+`long_nurture`. So the slugs written to HubSpot come from `SEGMENT_SLUGS` and the
+enumeration's options never change between trainings. Display names are unique: clusters
+sharing a slug are told apart by what sets each apart (its strongest distinction, by the
+property's HubSpot label), else by their conversion.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from connector.evaluation.attributes import (
     usable_attributes,
 )
 from connector.evaluation.stats import wilson_interval
+from connector.scoring.features import friendly_label
 from connector.scoring.leads import LeadFrame
 from connector.scoring.score_columns import ScoreColumn
 
@@ -47,19 +53,19 @@ SEGMENT_LABELS = {
 }
 """Display label of each slug (the enumeration option labels)."""
 
-RECOMMENDATIONS = {
-    "fast_track": "High fit and high engagement: hand to sales now, same-day follow-up.",
-    "direct_outreach": "High fit but little engagement: direct sales outreach (call, personal "
-    "e-mail) rather than waiting for them to engage.",
-    "nurture": "Middling fit and engagement: keep in marketing nurture and watch for a "
-    "jump in engagement.",
-    "requalify": "Engaged but a poor fit on paper: requalify (the profile data may be "
-    "wrong or stale) or nurture with low-touch content.",
-    "long_nurture": "Low fit and low engagement: long, low-cost nurture; no sales time.",
-    "exclude": "Mostly disqualified (students, job seekers, competitors, bad data): "
-    "exclude from sales and scoring workflows.",
+ACTIONS = {
+    "fast_track": "hand to sales now, same-day follow-up.",
+    "direct_outreach": "direct sales outreach (call, personal e-mail) rather than waiting "
+    "for them to engage.",
+    "nurture": "keep in marketing nurture and watch for a jump in engagement.",
+    "requalify": "requalify (the profile data may be wrong or stale) or nurture with "
+    "low-touch content.",
+    "long_nurture": "long, low-cost nurture; no sales time.",
+    "exclude": "exclude from sales and scoring workflows (students, job seekers, "
+    "competitors, bad data).",
 }
-"""What to do with the leads of each segment."""
+"""What to do with the leads of each segment; the recommendation puts the segment's own
+figures before it, so every "high" or "low" is read next to the number it describes."""
 
 SUBSCORE_WEIGHT = 2.0
 """Weight of the standardised fit and engagement columns against an attribute block (1)."""
@@ -78,6 +84,7 @@ MAX_CATEGORIES_PER_ATTRIBUTE = 8
 """One-hot columns per categorical attribute; rarer values share an "other" column."""
 
 Level = Literal["low", "mid", "high"]
+LEVEL_WORDS: dict[Level, str] = {"low": "low", "mid": "middling", "high": "high"}
 
 
 @dataclass
@@ -154,6 +161,14 @@ class Distinction:
     segment_value: float
     overall_value: float
     description: str
+
+    @property
+    def qualifier(self) -> str | None:
+        """The distinction as a few words for a name, e.g. "industry = Retail" or "higher
+        page views"; None for an under-represented category (a name says what is there)."""
+        if " = " in self.feature:
+            return self.feature if self.direction == "over" else None
+        return f"{'higher' if self.direction == 'over' else 'lower'} {self.feature}"
 
 
 @dataclass(frozen=True)
@@ -282,8 +297,11 @@ def segment_leads(
     y = np.asarray(converted, dtype=bool)
     base_rate = float(y.mean())
     levels = [_levels(frame, clusters == c, space) for c in range(best)]
-    slugs = [_slug(*lv) for lv in levels]
-    names = _names(slugs, [float(y[clusters == c].mean()) for c in range(best)])
+    conversion = [_conversion_level(y[clusters == c], base_rate) for c in range(best)]
+    slugs = [_slug(*lv, conversion[c]) for c, lv in enumerate(levels)]
+    distinctions = [_distinctions(leads.contacts, clusters == c, chosen) for c in range(best)]
+    rates = [float(y[clusters == c].mean()) for c in range(best)]
+    names = _names(slugs, rates, distinctions)
     segmentation = Segmentation(
         space=space,
         centres=model.cluster_centers_.tolist(),
@@ -292,7 +310,7 @@ def segment_leads(
         silhouettes=silhouettes,
     )
     profiles = [
-        _profile(c, segmentation, levels[c], leads.contacts, frame, y, clusters, chosen)
+        _profile(c, segmentation, levels[c], frame, y, clusters, distinctions[c], space)
         for c in range(best)
     ]
     profiles.sort(key=lambda p: -p.rate)
@@ -335,8 +353,18 @@ def _level(z: float) -> Level:
     return "mid"
 
 
-def _slug(fit: Level, engagement: Level, excluded_share: float) -> str:
-    """Name a segment by its position on fit × engagement (see RECOMMENDATIONS)."""
+def _conversion_level(converted: NDArray[np.bool_], base_rate: float) -> Level:
+    """Where a segment's conversion sits: its Wilson interval above, around or below the base."""
+    low, high = wilson_interval(int(converted.sum()), len(converted))
+    if low > base_rate:
+        return "high"
+    if high < base_rate:
+        return "low"
+    return "mid"
+
+
+def _slug(fit: Level, engagement: Level, excluded_share: float, conversion: Level) -> str:
+    """Name a segment by its position on fit × engagement, checked against its conversion."""
     if excluded_share >= EXCLUDE_SHARE:
         return "exclude"
     table: dict[tuple[Level, Level], str] = {
@@ -351,19 +379,39 @@ def _slug(fit: Level, engagement: Level, excluded_share: float) -> str:
         ("low", "mid"): "long_nurture",
         ("low", "low"): "long_nurture",
     }
-    return table[(fit, engagement)]
+    slug = table[(fit, engagement)]
+    # Sales time goes where leads convert: the figures overrule the profile's promise.
+    if conversion == "low" and slug in ("fast_track", "direct_outreach"):
+        return "nurture"
+    if conversion == "high" and slug == "long_nurture":
+        return "nurture"
+    return slug
 
 
-def _names(slugs: list[str], rates: list[float]) -> list[str]:
-    """Display names; slugs shared by several clusters are numbered by conversion, best first."""
-    names = []
-    for c, slug in enumerate(slugs):
+def _names(
+    slugs: list[str], rates: list[float], distinctions: list[list[Distinction]]
+) -> list[str]:
+    """Unique display names: a shared slug is qualified by what sets each cluster apart.
+
+    Each cluster sharing a slug takes its strongest distinction that no peer has, else its
+    conversion; clusters still alike after that are numbered by conversion, best first.
+    """
+    names = [SEGMENT_LABELS[slug] for slug in slugs]
+    for slug in set(slugs):
         peers = [i for i, s in enumerate(slugs) if s == slug]
-        label = SEGMENT_LABELS[slug]
-        if len(peers) > 1:
-            order = sorted(peers, key=lambda i: (-rates[i], i))
-            label = f"{label} {order.index(c) + 1}"
-        names.append(label)
+        if len(peers) < 2:
+            continue
+        features = {
+            i: [q for q in (d.qualifier for d in distinctions[i]) if q is not None] for i in peers
+        }
+        for i in peers:
+            others = {f for j in peers if j != i for f in features[j][:1]}
+            own = next((f for f in features[i] if f not in others), None)
+            names[i] += f" · {own}" if own is not None else f" · {rates[i]:.1%} conversion"
+        order = sorted(peers, key=lambda i: (-rates[i], i))
+        for i in peers:
+            if sum(names[j] == names[i] for j in peers) > 1:
+                names[i] += f" ({order.index(i) + 1})"
     return names
 
 
@@ -371,17 +419,29 @@ def _profile(
     cluster: int,
     segmentation: Segmentation,
     level: tuple[Level, Level, float],
-    contacts: pd.DataFrame,
     frame: pd.DataFrame,
     converted: NDArray[np.bool_],
     clusters: NDArray[np.int64],
-    attributes: list[Attribute],
+    distinctions: list[Distinction],
+    space: FeatureSpace,
 ) -> SegmentProfile:
     mask = clusters == cluster
     n = int(mask.sum())
     hits = int(converted[mask].sum())
     low, high = wilson_interval(hits, n)
     slug = segmentation.slugs[cluster]
+    rate = hits / n if n else 0.0
+    mean_fit = float(frame[ScoreColumn.FIT].to_numpy(float)[mask].mean())
+    mean_engagement = float(frame[ScoreColumn.ENGAGEMENT].to_numpy(float)[mask].mean())
+    base = float(converted.mean())
+    compared = "above" if low > base else "below" if high < base else "about"
+    figures = (
+        f"{LEVEL_WORDS[level[0]]} fit (mean {mean_fit:.0f} vs {space.fit_mean:.0f} overall), "
+        f"{LEVEL_WORDS[level[1]]} engagement (mean {mean_engagement:.0f} vs "
+        f"{space.engagement_mean:.0f}), converts {rate:.1%} ({compared} the {base:.1%} average)"
+    )
+    if slug == "exclude":
+        figures = f"{level[2]:.0%} disqualified, converts {rate:.1%} (vs {base:.1%} average)"
     return SegmentProfile(
         cluster=cluster,
         slug=slug,
@@ -389,16 +449,16 @@ def _profile(
         leads=n,
         share=n / len(mask),
         conversions=hits,
-        rate=hits / n if n else 0.0,
+        rate=rate,
         rate_low=low,
         rate_high=high,
-        mean_fit=float(frame[ScoreColumn.FIT].to_numpy(float)[mask].mean()),
-        mean_engagement=float(frame[ScoreColumn.ENGAGEMENT].to_numpy(float)[mask].mean()),
+        mean_fit=mean_fit,
+        mean_engagement=mean_engagement,
         excluded_share=level[2],
         fit_level=level[0],
         engagement_level=level[1],
-        recommendation=RECOMMENDATIONS[slug],
-        distinctions=_distinctions(contacts, mask, attributes),
+        recommendation=f"{figures[0].upper()}{figures[1:]}: {ACTIONS[slug]}",
+        distinctions=distinctions,
     )
 
 
@@ -423,12 +483,10 @@ def _distinctions(
             effect = (inside_mean - overall_mean) / std
             direction: Literal["over", "under"] = "over" if effect > 0 else "under"
             word = "higher" if effect > 0 else "lower"
-            text = f"{attribute.name} {word}: mean {inside_mean:.3g} vs {overall_mean:.3g}"
+            label = friendly_label(attribute.name)
+            text = f"{label} {word}: mean {inside_mean:.3g} vs {overall_mean:.3g}"
             found.append(
-                (
-                    abs(effect),
-                    Distinction(attribute.name, direction, inside_mean, overall_mean, text),
-                )
+                (abs(effect), Distinction(label, direction, inside_mean, overall_mean, text))
             )
             continue
         labels = category_labels(column)
@@ -441,7 +499,7 @@ def _distinctions(
             # Half a lead of smoothing keeps "absent from the segment" finite.
             ratio = (share_in + 0.5 / mask.sum()) / share_all
             direction = "over" if ratio > 1 else "under"
-            feature = f"{attribute.name} = {value}"
+            feature = f"{friendly_label(attribute.name)} = {value}"
             text = f"{feature}: {share_in:.0%} of the segment vs {share_all:.0%} overall"
             found.append(
                 (

@@ -91,6 +91,7 @@ def test_segments_on_the_bank_csv(tmp_path: Path) -> None:
     )
     assert 3 <= len(profiles) <= 8
     assert {p["slug"] for p in profiles} <= set(SEGMENT_SLUGS)
+    assert len({p["name"] for p in profiles}) == len(profiles)
     assert sum(p["leads"] for p in profiles) == 41188
     rates = [p["rate"] for p in profiles]
     assert rates == sorted(rates, reverse=True) and rates[0] > 2 * rates[-1]

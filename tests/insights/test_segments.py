@@ -82,3 +82,51 @@ def test_too_few_leads_to_segment() -> None:
     )
     with pytest.raises(LeadscoreError, match="too few leads"):
         segment_leads(LeadFrame.from_table(contacts), frame, np.zeros(10, bool))
+
+
+def test_names_and_words_agree_with_the_figures_shown(
+    sandbox_history: History, scored: ScoredModel
+) -> None:
+    report = segment_leads(sandbox_history.leads, scored.frame, sandbox_history.converted)
+    names = [p.name for p in report.profiles]
+    assert len(set(names)) == len(names)
+    space = report.segmentation.space
+    base = report.base_rate
+    for p in report.profiles:
+        # Every "high"/"low" sits next to the mean it describes, on the right side of it.
+        if p.fit_level == "high":
+            assert p.mean_fit > space.fit_mean and "High fit" in p.recommendation
+        if p.fit_level == "low":
+            assert p.mean_fit < space.fit_mean
+        if p.engagement_level == "high":
+            assert p.mean_engagement > space.engagement_mean
+        if p.engagement_level == "low":
+            assert p.mean_engagement < space.engagement_mean
+        assert f"converts {p.rate:.1%}" in p.recommendation
+        if "above the" in p.recommendation:
+            assert p.rate_low > base
+        if "below the" in p.recommendation:
+            assert p.rate_high < base
+        # Sales time never goes to a segment that converts significantly below average.
+        if p.slug in {"fast_track", "direct_outreach"}:
+            assert p.rate_high >= base
+        # Attributes by their HubSpot labels, not internal names.
+        assert not any(d.feature.startswith("numemployees") for d in p.distinctions)
+
+
+def test_segments_sharing_a_slug_are_told_apart_by_what_sets_them_apart() -> None:
+    # Two high-fit, high-engagement groups that differ only by industry.
+    n = 600
+    rng = np.random.default_rng(1)
+    industry = np.array(["Retail"] * (n // 3) + ["Software"] * (n // 3) + ["Mining"] * (n // 3))
+    fit = np.where(industry == "Mining", 5.0, 80.0) + rng.normal(0, 1, n)
+    engagement = np.where(industry == "Mining", 5.0, 80.0) + rng.normal(0, 1, n)
+    contacts = pd.DataFrame({"industry": industry}, index=[str(i) for i in range(n)])
+    frame = pd.DataFrame(
+        {"fit": fit, "engagement": engagement, "excluded": False}, index=contacts.index
+    )
+    converted = (industry != "Mining") & (rng.random(n) < 0.5)
+    report = segment_leads(LeadFrame.from_table(contacts), frame, converted, k_range=(3, 3), seed=0)
+    names = sorted(p.name for p in report.profiles)
+    assert names == ["Fast track · industry = Retail", "Fast track · industry = Software",
+                     "Long nurture"]  # fmt: skip
