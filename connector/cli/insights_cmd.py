@@ -1,4 +1,4 @@
-"""`leadscore insights report|compare|points|segments|experiment`: evidence and advice from history.
+"""`leadscore insights report|compare|points|segments|weights|experiment`: evidence and advice.
 
 Each command reads its history through a `HistorySource` — a CSV with an outcome column
 (`--csv`), or else the synced portal's stored contacts (`--portal`, default the only
@@ -29,6 +29,7 @@ from connector.evaluation import (
     Provenance,
     RowSplit,
     ScoredModel,
+    SubScores,
     advise_points,
     build_evidence,
     check_sample,
@@ -39,6 +40,8 @@ from connector.evaluation import (
     restrict,
     score_history,
     segment_leads,
+    suggest_weights,
+    weights_fragment,
 )
 from connector.reports import (
     HistorySource,
@@ -531,6 +534,95 @@ def segments(
     for p in result.profiles:
         out.print(f"[bold]{p.name}[/]: {p.recommendation}")
     out.print(f"segments written to {out_path}")
+
+
+@insights_app.command("weights")
+def weights(
+    csv: CsvOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    id_column: IdColumnOption = None,
+    portal: PortalOption = None,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    model: ModelOption = None,
+    scoring_model: ScoringModelOption = None,
+    created_column: str = typer.Option(
+        "createdate", "--created-column", help="Column with each lead's create date."
+    ),
+    later_share: float = typer.Option(
+        0.3, "--later", min=0.05, max=0.95, help="Share of the latest leads that grade."
+    ),
+    step: float = typer.Option(0.1, "--step", min=0.01, max=0.5, help="Weight grid step."),
+    min_hot_share: float = typer.Option(
+        0.05, "--min-hot-share", min=0.0, max=1.0, help="Fewest leads the hot tier may hold."
+    ),
+    replicates: int = typer.Option(500, "--replicates", min=50, help="Bootstrap resamples."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    json_output: bool = typer.Option(False, "--json", help="Print the suggestion as JSON."),
+) -> None:
+    """Suggest fit/engagement/likelihood weights and hot/warm thresholds: chosen on the leads
+    created first, graded on the latest ones (forward AUC and hot conversion rate, with
+    bootstrap intervals, beside the config's current weights); prints a YAML fragment."""
+    now = datetime.now(UTC)
+    source, model = _history_source(
+        CsvOptions(csv, target, positive, id_column), portal, now, config, scoring_model, model
+    )
+    history = _load(source, json_output)
+    contacts = history.leads.contacts
+    if created_column not in contacts.columns:
+        raise LeadscoreError(
+            f"{history.source}: no {created_column!r} column to split by time "
+            "(give it with --created-column)"
+        )
+    scored = _score(history, load_config(config), model, scoring_model, json_output)
+    with _step("searching weights", json_output):
+        advice = suggest_weights(
+            SubScores.from_frame(scored.frame),
+            history.converted,
+            contacts[created_column],
+            scored.config,
+            column=created_column,
+            later_share=later_share,
+            step=step,
+            min_hot_share=min_hot_share,
+            replicates=replicates,
+            seed=seed,
+        )
+    fragment = weights_fragment(advice, scored.config, scored.name)
+    if json_output:
+        print(dumps({"advice": advice, "fragment": fragment}))
+        return
+    split = advice.split
+    out.print(
+        f"chosen on {split.earlier:,} leads created before {split.cutoff} "
+        f"({split.earlier_conversions:,} converted), graded on the {split.later:,} created "
+        f"from then on ({split.later_conversions:,} converted)"
+        + (f"; {split.undated:,} without a {split.column} left out" if split.undated else "")
+    )
+    table = Table("", "fit", "engagement", "likelihood", "hot ≥", "warm ≥")
+    for name, s in (("suggested", advice.suggested), ("current", advice.current)):
+        table.add_row(
+            name,
+            f"{s.fit:g}",
+            f"{s.engagement:g}",
+            f"{s.likelihood:g}",
+            f"{s.hot:g}",
+            f"{s.warm:g}",
+        )
+    out.print(table)
+    table = Table(
+        "on the later leads", "suggested", "current", "suggested − current",
+        title=f"forward figures ({advice.replicates} bootstrap resamples, 95% intervals)",
+    )  # fmt: skip
+    for f in advice.forward:
+        table.add_row(
+            f.metric,
+            f"{f.suggested.estimate:.3f} [{f.suggested.low:.3f}, {f.suggested.high:.3f}]",
+            f"{f.current.estimate:.3f} [{f.current.low:.3f}, {f.current.high:.3f}]",
+            f"{f.difference.estimate:+.3f} [{f.difference.low:+.3f}, {f.difference.high:+.3f}]",
+        )
+    out.print(table)
+    print(fragment)
 
 
 @insights_app.command("experiment")

@@ -46,6 +46,15 @@ from connector.evaluation.segments import (
     segment_leads,
 )
 from connector.evaluation.stats import BandRow, Calibration, GainsCurve, RankedOutcomes, ZTest
+from connector.evaluation.weights import (
+    ForwardFigure,
+    Setting,
+    SubScores,
+    TimeSplit,
+    WeightsAdvice,
+    suggest_weights,
+    weights_fragment,
+)
 
 __all__ = [
     "SEGMENT_LABELS",
@@ -62,6 +71,7 @@ __all__ = [
     "CriterionRow",
     "Distribution",
     "Evidence",
+    "ForwardFigure",
     "GainsCurve",
     "History",
     "MetricComparison",
@@ -76,8 +86,12 @@ __all__ = [
     "SegmentProfile",
     "SegmentReport",
     "Segmentation",
+    "Setting",
+    "SubScores",
     "TierRow",
+    "TimeSplit",
     "ValueEvidence",
+    "WeightsAdvice",
     "ZTest",
     "advise_points",
     "assign_arm",
@@ -93,5 +107,7 @@ __all__ = [
     "restrict",
     "score_history",
     "segment_leads",
+    "suggest_weights",
+    "weights_fragment",
     "yaml_fragment",
 ]
