@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from connector.evaluation import BandRow, Calibration, GainsCurve
+from connector.evaluation.stats import Interval
 
 PALETTE = ("#2563eb", "#f97316", "#16a34a", "#dc2626", "#9333ea", "#0891b2", "#ca8a04", "#64748b")
 """Colour per series; the first two are also "converted" vs "not" and "A" vs "B"."""
@@ -206,3 +207,36 @@ def segment_map(
     axes.set_title(title)
     axes.legend(frameon=False, fontsize="small", markerscale=2, loc="best")
     return to_svg(figure, "segment-map")
+
+
+def claimed_vs_forward(
+    labels: Sequence[str],
+    claimed: Sequence[float | None],
+    forward: Sequence[Interval | None],
+    title: str,
+) -> str:
+    """Per scorer, the AUC it claims (its own cross-validation, hollow) beside the AUC it
+    reached forward with its interval (filled): a leak shows as a high claim, a low result."""
+    figure = _figure(6.4, 0.6 + 0.55 * len(labels) + 0.9)
+    axes = figure.add_subplot()
+    rows = np.arange(len(labels))[::-1]
+    for row, own, ahead in zip(rows, claimed, forward, strict=True):
+        if ahead is not None:
+            error = [[max(ahead.estimate - ahead.low, 0)], [max(ahead.high - ahead.estimate, 0)]]
+            axes.errorbar([ahead.estimate], [row], xerr=error, fmt="o", capsize=4,
+                          color=PALETTE[0], label="forward")
+        if own is not None:
+            axes.plot([own], [row], marker="o", markerfacecolor="none", linestyle="none",
+                      color=PALETTE[1], markersize=8, label="claimed (own CV)")
+    axes.axvline(0.5, color="#94a3b8", linestyle=":")
+    axes.set_yticks(rows, list(labels))
+    axes.set_ylim(-0.7, len(labels) - 0.3)
+    shown = [v for v in claimed if v is not None] + [i.low for i in forward if i is not None]
+    axes.set_xlim(min([0.4, *(v - 0.05 for v in shown)]), 1.0)
+    axes.set_xlabel("AUC (0.5 = random)")
+    handles, names = axes.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))
+    axes.legend(unique.values(), unique.keys(), frameon=False, fontsize="small",
+                loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    figure.suptitle(title)
+    return to_svg(figure, "claimed-vs-forward")

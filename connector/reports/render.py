@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from connector.errors import LeadscoreError
 from connector.evaluation import ConfigComparison, Evidence, SegmentReport
+from connector.evaluation.forward import ForwardBacktest
 from connector.reports import plots
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -78,9 +79,38 @@ def evidence_figures(evidence: Evidence) -> dict[str, str]:
     }
 
 
-def render_report(evidence: Evidence, generated_at: datetime) -> str:
-    """The evidence report as one HTML page."""
+def forward_figure(forward: ForwardBacktest) -> str:
+    """The forward backtest's figure (the report, the dashboard): per scorer, the AUC its
+    own cross-validation claims beside the one it reached on the leads open then."""
+    labels, claimed, reached = [], [], []
+    if forward.score is not None:
+        labels.append("the score")
+        claimed.append(None)
+        reached.append(forward.score.auc)
+    for variant, label in ((forward.point_in_time, "model, point in time"),
+                           (forward.current_values, "model, values as they stood")):
+        if variant is not None:
+            labels.append(label)
+            claimed.append(variant.in_sample_auc)
+            reached.append(variant.forward.auc)
+    return plots.claimed_vs_forward(
+        labels, claimed, reached,
+        f"as of {forward.as_of:%Y-%m-%d}: the next {forward.horizon_days} days' conversions",
+    )
+
+
+def render_report(
+    evidence: Evidence, generated_at: datetime, forward: ForwardBacktest | None = None
+) -> str:
+    """The evidence report as one HTML page.
+
+    With `forward` (a portal's `reports.portal_forward`), the page leads with the forward
+    grade "as of T − N days" and the evidence over every contact follows as secondary: it
+    includes leads already converted, whose record shows what converting changed.
+    """
     figures = evidence_figures(evidence)
+    if forward is not None:
+        figures["forward"] = forward_figure(forward)
     figures["gains"] = plots.gains(
         {"score": evidence.gains}
         | ({"likelihood": evidence.gains_likelihood} if evidence.gains_likelihood else {}),
@@ -104,7 +134,7 @@ def render_report(evidence: Evidence, generated_at: datetime) -> str:
     return (
         _environment()
         .get_template("report.html")
-        .render(ev=evidence, figures=figures, generated_at=_stamp(generated_at))
+        .render(ev=evidence, fw=forward, figures=figures, generated_at=_stamp(generated_at))
     )
 
 
