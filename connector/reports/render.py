@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from connector.errors import LeadscoreError
 from connector.evaluation import ConfigComparison, Evidence, SegmentReport
 from connector.evaluation.forward import ForwardBacktest
+from connector.evaluation.stats import Interval
 from connector.reports import plots
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -82,7 +83,9 @@ def evidence_figures(evidence: Evidence) -> dict[str, str]:
 def forward_figure(forward: ForwardBacktest) -> str:
     """The forward backtest's figure (the report, the dashboard): per scorer, the AUC its
     own cross-validation claims beside the one it reached on the leads open then."""
-    labels, claimed, reached = [], [], []
+    labels: list[str] = []
+    claimed: list[float | None] = []
+    reached: list[Interval | None] = []
     if forward.score is not None:
         labels.append("the score")
         claimed.append(None)
