@@ -1,9 +1,10 @@
 """Companies and deals of a generated portal (the account side of `generator.py`).
 
 The contact generator decides who works where and who converts; this module turns that into
-HubSpot's company records (firmographics live here, as in real portals) and one deal per
-contact whose conversion already happened: created on the conversion date, walked through
-the default pipeline, won on the customer date, lost for some, still open for the rest.
+HubSpot's company records (firmographics live here, as in real portals) and the deals: one
+for most contacts whose conversion already happened (created on the conversion date, walked
+through the default pipeline, won on the customer date, lost for some, still open for the
+rest) and, as label noise, one lost soon after for a few leads that never convert.
 Company rollups (`num_associated_contacts`, open deals, last activity...) are computed from
 the contacts and deals, as HubSpot would.
 """
