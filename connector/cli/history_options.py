@@ -14,7 +14,8 @@ from connector.errors import LeadscoreError
 
 PORTAL_HELP = (
     "Hub id of the synced portal whose history to use (the default without --csv: the only "
-    "connected portal); converted = lifecycle stage opportunity or later."
+    "connected portal); converted = the scoring config's outcome (by default a deal created "
+    "for the contact or its company)."
 )
 
 

@@ -22,9 +22,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from connector.cli.forward_output import forward_json, print_forward, print_training_window
 from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
+from connector.evaluation.forward import DEFAULT_HORIZON_DAYS, ForwardBacktest
 from connector.reports import resolve_portal
+from connector.reports.forward import portal_forward
 from connector.scoring.backtest import BacktestResult, run_backtest
 from connector.scoring.config import ScoringConfig
 from connector.scoring.model import ModelMetadata, train_model
@@ -54,11 +57,13 @@ _POSITIVE = typer.Option(
 _DROP = typer.Option(
     "", "--drop", help="Comma-separated columns to leave out (e.g. fields known only afterwards)."
 )
-_KEEP_LEAK = typer.Option(
+_KEEP = typer.Option(
     "",
-    "--keep-leak",
-    help="Comma-separated suspected-leak columns to keep (only if known before the outcome).",
+    "--keep",
+    help="Comma-separated flagged columns to keep anyway (suspected leaks, identifiers, "
+    "post-outcome names), only if known before the outcome; kept columns are recorded.",
 )
+_KEEP_LEAK = typer.Option("", "--keep-leak", hidden=True, help="Old name of --keep.")
 
 
 def _names(option: str) -> list[str]:
@@ -116,6 +121,7 @@ def train(
     portal: int | None = _PORTAL,
     positive: str | None = _POSITIVE,
     drop: str = _DROP,
+    keep: str = _KEEP,
     keep_leak: str = _KEEP_LEAK,
     out: Path | None = typer.Option(
         None, "--out", help="Where to write the model file (default: ./<version>.lsmodel)."
@@ -128,6 +134,7 @@ def train(
         ("--target", target),
         ("--positive", positive),
         ("--drop", drop),
+        ("--keep", keep),
         ("--keep-leak", keep_leak),
         ("--out", out),
     )
@@ -142,7 +149,7 @@ def train(
             outcome,
             now=datetime.now(UTC),
             drop=_names(drop),
-            keep_leaks=_names(keep_leak),
+            keep_leaks=[*_names(keep), *_names(keep_leak)],
         )
     path = out if out is not None else Path(f"{model.version}.lsmodel")
     save_model(model, path)
@@ -168,6 +175,7 @@ def _train_portal(portal: int | None, as_json: bool) -> None:
         typer.echo(json.dumps({"portal_id": hub_id, **metadata.model_dump(mode="json")}))
         return
     _print_metadata(metadata)
+    print_training_window(metadata.training, console)
     console.print(f"active for portal [bold]{hub_id}[/]")
 
 
@@ -178,24 +186,42 @@ def backtest(
     portal: int | None = _PORTAL,
     positive: str | None = _POSITIVE,
     drop: str = _DROP,
+    keep: str = _KEEP,
     keep_leak: str = _KEEP_LEAK,
     folds: int = typer.Option(5, "--folds", help="Number of folds (K)."),
     time_column: str | None = typer.Option(
         None, "--time-column", help="Train on the past and test on the future along this date."
     ),
+    horizon_days: int | None = typer.Option(
+        None, "--horizon-days", min=1,
+        help=f"With --portal: grade as of this many days ago, against the conversions of the "
+        f"same span after (default {DEFAULT_HORIZON_DAYS}).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Out-of-sample AUC, Brier, lift and deciles, beside logistic, HGB and LightGBM baselines."""
+    """Out-of-sample AUC, Brier, lift and deciles, beside logistic, HGB and LightGBM baselines.
+
+    With a portal, first the forward grade "as of T − N days": the model trained point in
+    time on what was known then and the same model on the values as they stood, both scoring
+    the leads open then against the next N days' conversions; the K-fold grade over every
+    contact's current values follows, labelled as such."""
     source = csv_source(csv, portal, (("--target", target), ("--positive", positive)))
     dropped = _names(drop)
     activities: pd.DataFrame | None = None
+    forward: ForwardBacktest | None = None
     if source is not None:
+        if horizon_days is not None:
+            raise LeadscoreError("--horizon-days only applies to a portal's history (--portal)")
         features, outcome = _load(source, target, positive)
     else:
-        with open_store(settings=get_settings()) as store:
-            settings = get_settings()
-            history = _portal_table(store, resolve_portal(store, portal).hub_id,
-                                    load_config(settings.scoring_config))
+        settings = get_settings()
+        config = load_config(settings.scoring_config)
+        with open_store(settings=settings) as store:
+            hub_id = resolve_portal(store, portal).hub_id
+            history = _portal_table(store, hub_id, config)
+            with nullcontext() if as_json else console.status("forward backtest"):
+                forward = portal_forward(store, hub_id, config, datetime.now(UTC),
+                                         horizon_days=horizon_days or DEFAULT_HORIZON_DAYS)
         features, outcome, activities = history.table, history.converted, history.activities
         # The stage and the account's open deals restate the outcome; the portal's
         # training drops them the same way.
@@ -211,13 +237,21 @@ def backtest(
             folds=folds,
             time_column=time_column,
             drop=dropped,
-            keep_leaks=_names(keep_leak),
+            keep_leaks=[*_names(keep), *_names(keep_leak)],
             activities=activities,
             on_fold=lambda _: progress.advance(task),
         )
     if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(result)))
+        if forward is None:
+            typer.echo(json.dumps(dataclasses.asdict(result)))
+        else:
+            typer.echo(json.dumps({"forward": forward_json(forward),
+                                   "all_contacts": dataclasses.asdict(result)}))
         return
+    if forward is not None:
+        print_forward(forward, console)
+        console.print("\n[bold]secondary: every contact as it is now[/] (includes leads already "
+                      "converted, with what their conversion caused: flattering)")
     _print_backtest(result)
 
 
@@ -246,6 +280,7 @@ def show(
         typer.echo(metadata.model_dump_json())
         return
     _print_metadata(metadata)
+    print_training_window(metadata.training, console)
 
 
 def _print_metadata(meta: ModelMetadata) -> None:
@@ -276,7 +311,14 @@ def _print_metadata(meta: ModelMetadata) -> None:
         console.print(gone)
     for leak in meta.suspected_leaks:
         state = "kept on request" if leak.kept else "excluded"
-        console.print(f"[yellow]suspected leak:[/] {leak.column} (AUC {leak.auc:.3f}, {state})")
+        purity = "" if leak.purity is None else f", purity {leak.purity:.0%}"
+        console.print(
+            f"[yellow]suspected leak:[/] {leak.column} (AUC {leak.auc:.3f}{purity}, {state})"
+        )
+    for k in meta.kept_on_request:
+        console.print(
+            f"[yellow]kept on request:[/] {k.column}, flagged {k.reason.value} ({k.detail})"
+        )
 
 
 def _print_backtest(r: BacktestResult) -> None:

@@ -104,6 +104,9 @@ def test_train_activates_the_portal_model_and_show_prints_it(
     assert trained["metrics"]["auc"] > 0.6
     assert trained["features"]
     assert "lifecyclestage" not in {f["column"] for f in trained["features"]}
+    # Trained point in time, on property values read from the portal's history.
+    assert trained["training"]["method"] == "point_in_time"
+    assert trained["training"]["properties_as_of"] is True
     with open_store(settings=_settings(portal_env)) as store:
         active = [a for a in store.models.history(hub) if a.active]
     assert active and {a.version for a in active} == {trained["version"]}
@@ -111,6 +114,7 @@ def test_train_activates_the_portal_model_and_show_prints_it(
     shown = _ok(portal_env, monkeypatch, "model", "show", "--portal", str(hub))
     assert f"model {trained['version']}" in shown
     assert "conversions" in shown and "out-of-fold AUC" in shown
+    assert "training rows: point in time" in shown
     as_json = json.loads(_ok(portal_env, monkeypatch, "model", "show", "--json"))
     assert as_json["version"] == trained["version"]
 
@@ -131,7 +135,16 @@ def test_backtest_on_the_portal_history_is_honest_and_ranks(
 ) -> None:
     out = _ok(portal_env, monkeypatch, "model", "backtest", "--portal", portal_env["HUB_ID"],
               "--folds", "3", "--json")
-    result = json.loads(out)
+    both = json.loads(out)
+    forward = both["forward"]
+    # The headline: as of 90 days ago, the leads open then against the next 90 days.
+    assert forward["horizon_days"] == 90
+    assert forward["outcome"] == "a deal created for the contact or its company"
+    ahead = forward["point_in_time"]["forward"]
+    assert 0 < ahead["conversions"] < ahead["open_leads"] < 1000
+    assert forward["current_values"]["forward"]["open_leads"] == ahead["open_leads"]
+    assert forward["score"]["open_leads"] == ahead["open_leads"]
+    result = both["all_contacts"]
     assert result.keys() >= BACKTEST_KEYS
     assert result["rows"] == 1000 and result["folds"] == 3
     assert result["auc"] > 0.6
@@ -144,7 +157,11 @@ def test_backtest_on_the_portal_history_is_honest_and_ranks(
 def test_backtest_table_output(
     portal_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = _ok(portal_env, monkeypatch, "model", "backtest", "--folds", "2")
+    out = _ok(portal_env, monkeypatch, "model", "backtest", "--folds", "2",
+              "--horizon-days", "60")
+    assert out.index("forward backtest as of") < out.index("stratified backtest")
+    assert "(T − 60 days)" in out and "own CV AUC (in-sample)" in out
+    assert "secondary: every contact as it is now" in out
     assert "stratified backtest, 2 folds, 1,000 leads" in out
     assert "logistic regression" in out and "features used:" in out
 
@@ -166,6 +183,9 @@ def test_csv_and_portal_flags_are_checked(
         "--drop only applies with --csv FILE")
     assert _error(portal_env, monkeypatch, "model", "backtest", "--csv", str(csv)) == (
         "give the history as --csv FILE --target COLUMN")
+    assert _error(portal_env, monkeypatch, "model", "backtest", "--csv", str(csv), "--target",
+                  "y", "--horizon-days", "30") == (
+        "--horizon-days only applies to a portal's history (--portal)")
     assert _error(portal_env, monkeypatch, "model", "show", str(csv), "--portal", hub) == (
         "give a model file PATH or --portal ID, not both")
 
