@@ -1,13 +1,19 @@
-"""The figures of one portal's page: score and tier distributions, conversion by band,
-segments with recommendations — all computed from the store, none from HubSpot.
+"""The figures of one portal's page: the forward grade first, then score and tier
+distributions, conversion by band, segments with recommendations — all computed from the
+store, none from HubSpot.
 
-The scores evaluated are the ones the sync computed and wrote, against the outcome the
-portal's own lifecycle stages record (see `connector.reports.portal_history`).
+The forward grade (`portal_forward_grade`, through `reports.portal_forward`) is the
+headline: trained on what was known 90 days ago, the leads open then ranked against the
+conversions of the next 90 days, by the configured outcome. The all-contacts figures that
+follow evaluate the scores the sync computed and wrote against the outcome the portal
+records (see `connector.reports.portal_history`); they include leads already converted,
+so they are secondary.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -20,12 +26,16 @@ from connector.evaluation import (
     build_evidence,
     segment_leads,
 )
+from connector.evaluation.forward import ForwardBacktest
 from connector.reports import plots
+from connector.reports.forward import portal_forward
 from connector.reports.portal_history import PortalHistory
-from connector.reports.render import evidence_figures
+from connector.reports.render import evidence_figures, forward_figure
+from connector.scoring.config import ScoringConfig
 from connector.scoring.leads import LeadFrame
 from connector.scoring.properties import TIERS, UNSEGMENTED
 from connector.scoring.score_columns import ScoreColumn
+from connector.store import Store
 
 SEGMENT_RANGE = (3, 6)
 """Numbers of segments tried on the dashboard (fewer than the CLI: it renders on request)."""
@@ -45,11 +55,22 @@ class Count:
 
 
 @dataclass(frozen=True)
+class PortalForward:
+    """The portal's forward backtest as of T − 90 days, or why there is none."""
+
+    backtest: ForwardBacktest | None
+    note: str | None
+    """Why there is no backtest (too few conversions by then, no synced contact)."""
+
+
+@dataclass(frozen=True)
 class PortalAnalysis:
     """Everything the portal page shows besides the store's live counters."""
 
     hub_id: int
     scoring_model: str
+    forward: PortalForward
+    """The headline, shown first."""
     contacts: int
     scored: int
     converted: int
@@ -64,14 +85,34 @@ class PortalAnalysis:
     """Inline SVG per figure name (absent when there was nothing to draw)."""
 
 
-def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> PortalAnalysis:
-    """Compute the portal page's figures; `attributes` are the properties the rules read."""
+def portal_forward_grade(
+    store: Store, hub_id: int, config: ScoringConfig | None, now: datetime
+) -> PortalForward:
+    """The portal's forward backtest (see `reports.portal_forward`), or why there is none;
+    `config` None when the scoring configuration cannot be read."""
+    if config is None:
+        return PortalForward(None, "The scoring configuration cannot be read.")
+    try:
+        return PortalForward(portal_forward(store, hub_id, config, now), None)
+    except LeadscoreError as exc:  # NotEnoughData among them: too young a history
+        return PortalForward(None, f"No forward grade yet: {exc}.")
+
+
+def analyse_portal(
+    loaded: PortalHistory,
+    attributes: list[str] | None,
+    forward: PortalForward,
+) -> PortalAnalysis:
+    """Compute the portal page's figures; `attributes` are the properties the rules read,
+    `forward` the portal's forward grade (`portal_forward_grade`)."""
     history, written = loaded.history, loaded.written
     written = written.reindex(history.leads.contacts.index)
     scored_mask = written[ScoreColumn.SCORE].notna().to_numpy()
     y = history.converted[scored_mask]
     frame = written.loc[scored_mask]
     figures: dict[str, str] = {}
+    if forward.backtest is not None:
+        figures["forward"] = forward_figure(forward.backtest)
     evidence, evidence_note = _evidence(loaded, frame, y)
     if evidence is not None:
         figures.update(evidence_figures(evidence))
@@ -80,6 +121,7 @@ def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> Porta
     return PortalAnalysis(
         hub_id=loaded.portal.hub_id,
         scoring_model=loaded.scoring_model,
+        forward=forward,
         contacts=len(written),
         scored=int(scored_mask.sum()),
         converted=history.conversions,

@@ -1,8 +1,9 @@
 """`DashboardState`: what the dashboard's routes share, stored on `app.state.dashboard`.
 
 The store and settings it reads, the access token, the clock sessions are dated by, and
-the cache of portal analyses (the costly part of the portal page: evidence, segments,
-plots), kept per portal and scoring model until the store shows new contacts or a new run.
+the cache of portal analyses (the costly part of the portal page: the forward grade, which
+trains two models as of 90 days ago, evidence, segments, plots), kept per portal and
+scoring model until the store shows new contacts or a new run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 from connector.errors import LeadscoreError
 from connector.reports import PortalAnalysis, analyse_portal, load_portal_history
-from connector.scoring.config import Outcome
+from connector.reports.portal_analysis import portal_forward_grade
+from connector.scoring.config import Outcome, ScoringConfig
 from connector.scoring.properties import DEFAULT_MODEL
 from connector.scoring_files import load_config
 from connector.settings import Settings
@@ -43,6 +45,13 @@ class DashboardState:
     def secure_cookie(self) -> bool:
         """Whether the session cookie is sent over HTTPS only (an https public URL)."""
         return self.settings.public_url.startswith("https://")
+
+    def config(self) -> ScoringConfig | None:
+        """The configured scoring rules (None when the config cannot be read)."""
+        try:
+            return load_config(self.settings.scoring_config)
+        except LeadscoreError:
+            return None
 
     def scoring_models(self) -> list[str]:
         """The configured scoring models (the default one when the config cannot be read)."""
@@ -82,11 +91,13 @@ class DashboardState:
             if cached is not None and cached[0] == fingerprint:
                 return cached[1], None
             portal = self.store.portals.require(hub_id)
+            now = datetime.now(UTC)
             try:
-                loaded = load_portal_history(self.store, portal, datetime.now(UTC), model,
+                loaded = load_portal_history(self.store, portal, now, model,
                                              outcome=self.outcome())
             except LeadscoreError as exc:
                 return None, str(exc)
-            analysis = analyse_portal(loaded, self.attributes())
+            forward = portal_forward_grade(self.store, hub_id, self.config(), now)
+            analysis = analyse_portal(loaded, self.attributes(), forward)
             self._cache[key] = (fingerprint, analysis)
             return analysis, None
