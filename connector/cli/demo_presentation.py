@@ -8,15 +8,18 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
+from connector.demo.forward import forward_headline, trainings_sentence
 from connector.demo.summary import (
     CompanyScores,
     DemoSummary,
     Evaluation,
+    ForwardGrade,
     GradeDistribution,
     RulesComparison,
     WebhookRun,
 )
 from connector.evaluation import TierRow
+from connector.evaluation.forward import ForwardFigures
 
 TIER_STYLES = {"hot": "bold red", "warm": "yellow", "cold": "cyan", "disqualified": "dim"}
 
@@ -33,8 +36,73 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} s"
 
 
+def _auc(figures: ForwardFigures | None) -> tuple[str, str]:
+    if figures is None or figures.auc is None:
+        return "–", "–"
+    auc = figures.auc
+    return f"{auc.estimate:.3f}", f"{auc.low:.3f}–{auc.high:.3f}"
+
+
+def _forward(grade: ForwardGrade) -> Table | str:
+    if grade.not_available_because is not None:
+        return f"[dim]Forward grade: {grade.not_available_because}.[/]"
+    table = Table(
+        title=f"Forward: as of {grade.as_of} (T − {grade.horizon_days} days), what was known then",
+        title_justify="left",
+        caption=(
+            f"Outcome: {grade.outcome}. Of the {grade.contacts_then:,} contacts that existed "
+            f"on {grade.as_of}, {grade.converted_by_then:,} had converted"
+            + (f" and {grade.conversion_time_unknown:,} converted at an unknown time"
+               if grade.conversion_time_unknown else "")
+            + f"; the {grade.open_leads or 0:,} open ones are ranked against the "
+            f"{grade.conversions or 0:,} that converted in the next {grade.horizon_days} days. "
+            "Claimed = the model's own cross-validated AUC on its training rows."
+        ),
+        caption_justify="left",
+    )
+    table.add_column("scoring as of then", no_wrap=True)
+    table.add_column("claimed AUC", justify="right")
+    table.add_column("forward AUC", justify="right")
+    table.add_column("95% interval", justify="right")
+    table.add_column("lift top 10%", justify="right")
+    if grade.score is not None:
+        table.add_row("[bold]the score[/] (rules + point-in-time model)", "–",
+                      *_auc(grade.score), f"{_num(grade.score.top_decile_lift, 2)}×")
+    for label, training in (("model trained point in time", grade.point_in_time),
+                            ("same model, values as they stood then", grade.current_values)):
+        if training is not None:
+            table.add_row(label, _num(training.in_sample_auc), *_auc(training.forward),
+                          f"{_num(training.forward.top_decile_lift, 2)}×")
+    return table
+
+
+def _post_outcome(grade: ForwardGrade) -> Table | str:
+    planted = {check.column: check.found for check in grade.planted or []}
+    if not grade.post_outcome and not planted:
+        return "[dim]Property history shows no property set after the conversion.[/]"
+    table = Table(
+        title="Properties set after the conversion, found by time (excluded from training)",
+        title_justify="left",
+        caption=(
+            "Planted by the sandbox: " + ", ".join(
+                f"{column} {'found' if found else 'MISSED'}" for column, found in planted.items()
+            ) if planted else None
+        ),
+        caption_justify="left",
+    )
+    table.add_column("property", no_wrap=True)
+    table.add_column("evidence")
+    for finding in grade.post_outcome:
+        table.add_row(finding.column, finding.evidence)
+    return table
+
+
 def _tiers(evaluation: Evaluation) -> Table:
-    table = Table(title="Tiers against who really converts", title_justify="left")
+    table = Table(
+        title="Secondary, against the hidden truth: tiers (all contacts, includes leads "
+        "already converted)",
+        title_justify="left",
+    )
     table.add_column("tier")
     table.add_column("contacts", justify="right")
     table.add_column("share", justify="right")
@@ -54,7 +122,11 @@ def _tiers(evaluation: Evaluation) -> Table:
 
 
 def _deciles(evaluation: Evaluation) -> Table:
-    table = Table(title="Conversion by score band (deciles, best first)", title_justify="left")
+    table = Table(
+        title="Secondary, against the hidden truth: conversion by score band (deciles, best "
+        "first; all contacts)",
+        title_justify="left",
+    )
     table.add_column("band", justify="right")
     table.add_column("score", justify="right")
     table.add_column("contacts", justify="right")
@@ -90,7 +162,8 @@ def _comparison(comparison: RulesComparison) -> Table:
             f"{'' if diff.significant else ', not significant'})."
         )
     table = Table(
-        title="Company-aware against contact-only rules (rules only, same leads and truth)",
+        title="Secondary, against the hidden truth: company-aware against contact-only rules "
+        "(rules only, same leads)",
         title_justify="left",
         caption=caption,
         caption_justify="left",
@@ -233,14 +306,19 @@ def _timings(summary: DemoSummary) -> Table:
 
 
 def headline(summary: DemoSummary) -> str:
-    """One paragraph with the figures that matter."""
+    """The figures that matter: forward first (as of T − 90 days, by the portal's recorded
+    outcome), then the sync, then the secondary grades against the sandbox's hidden truth."""
     ev = summary.evaluation
     model = summary.model
+    forward = " ".join(
+        part for part in (forward_headline(summary.forward), trainings_sentence(summary.forward))
+        if part
+    )
     forecast = (
-        f"on the {ev.open_leads:,} leads still open it ranks the "
-        f"{ev.open_leads_future_conversions} that convert later with AUC {_num(ev.auc_open_leads)}"
+        f"the {ev.open_leads:,} leads open now rank the {ev.open_leads_future_conversions} "
+        f"that convert later at AUC {_num(ev.auc_open_leads)}"
         if ev.auc_open_leads is not None
-        else f"{ev.open_leads:,} leads were still open"
+        else f"{ev.open_leads:,} leads are open now"
     )
     trained = (
         f"Model {model.version} trained on {model.trained_on:,} contacts "
@@ -249,13 +327,14 @@ def headline(summary: DemoSummary) -> str:
         else f"No model: {model.not_trained_because}."
     )
     return (
+        f"{forward}\n\n"
         f"Portal {summary.hub_id}: {summary.contacts_synced:,} of {summary.portal_contacts:,} "
         f"contacts synced, {summary.contacts_written:,} written back "
-        f"({len(summary.properties_provisioned)} properties provisioned). "
-        f"{trained} Against the hidden truth the score has AUC "
-        f"{_num(ev.auc_score)} (likelihood {_num(ev.auc_likelihood)}), the top decile converts "
-        f"{_num(ev.top_decile_lift, 1)}× the base rate of {_pct(ev.base_rate)}; {forecast}. "
-        f"{_rules_sentence(summary.rules_comparison)}"
+        f"({len(summary.properties_provisioned)} properties provisioned). {trained}\n\n"
+        f"Secondary, against the sandbox's hidden truth: {forecast}; all contacts, includes "
+        f"leads already converted (flattering): AUC {_num(ev.auc_score)} (likelihood "
+        f"{_num(ev.auc_likelihood)}), the top decile converts {_num(ev.top_decile_lift, 1)}× "
+        f"the base rate of {_pct(ev.base_rate)}. {_rules_sentence(summary.rules_comparison)}"
     )
 
 
@@ -274,9 +353,12 @@ def _rules_sentence(comparison: RulesComparison) -> str:
 
 
 def show_summary(console: Console, summary: DemoSummary) -> None:
-    """Print the summary: headline, tiers, bands, the rule sets compared, grades, company
-    scores, webhook leads, API usage, timings, where."""
+    """Print the summary: headline, the forward grade and the post-outcome properties, then
+    the secondary grades against the hidden truth (tiers, bands, the rule sets compared,
+    grades), company scores, webhook leads, API usage, timings, where."""
     console.print(Panel(headline(summary), title="leadscore demo", border_style="green"))
+    console.print(_forward(summary.forward))
+    console.print(_post_outcome(summary.forward))
     console.print(_tiers(summary.evaluation))
     console.print(_deciles(summary.evaluation))
     console.print(_comparison(summary.rules_comparison))

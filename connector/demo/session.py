@@ -35,6 +35,7 @@ from connector.demo.evaluation import (
     grade_distribution,
     graded_leads,
 )
+from connector.demo.forward import forward_grade, forward_headline
 from connector.demo.hubspot_view import PortalViewer
 from connector.demo.oauth_flow import connect_portal
 from connector.demo.progress import DemoProgress
@@ -44,6 +45,7 @@ from connector.demo.summary import (
     CompanyScores,
     DemoSummary,
     Evaluation,
+    ForwardGrade,
     GradeDistribution,
     ModelSummary,
     RulesComparison,
@@ -55,6 +57,7 @@ from connector.evaluation import score_history
 from connector.hubspot.properties import DEFAULT_MODEL, GROUP_NAME, property_names
 from connector.reports import active_model_file, load_portal_history, render_report, write_page
 from connector.sandbox.config import RATE_LIMIT_POLICIES, SandboxConfig
+from connector.sandbox.generator_history import PLANTED_POST_OUTCOME_PROPERTIES
 from connector.sandbox.server import SandboxServer
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
 from connector.scoring.needs import properties_needed
@@ -201,6 +204,7 @@ class DemoSession:
             contacts_written=sync_report.contacts_written,
             properties_provisioned=properties,
             model=training,
+            forward=summary_parts.forward,
             evaluation=summary_parts.evaluation,
             rules_comparison=summary_parts.rules_comparison,
             grades=summary_parts.grades,
@@ -420,9 +424,15 @@ class DemoSession:
 
     def _grade_and_report(self, hub_id: int) -> _Graded:
         report_path = self.options.resolved_report_path().resolve()
-        title = "Graded against the hidden truth (and the contact-only rules); report written"
+        title = (
+            "Graded forward (as of T − 90 days), then against the hidden truth; report written"
+        )
         with self.progress.step("grade", title):
             now = datetime.now(UTC)
+            # The headline: what was known 90 days ago, against what happened since.
+            forward, backtest = forward_grade(
+                self.store, hub_id, self.config, now, PLANTED_POST_OUTCOME_PROPERTIES
+            )
             portal = self.store.portals.require(hub_id)
             portal_history = load_portal_history(self.store, portal, now)
             artifact_key = self.config.artifact_key(DEFAULT_MODEL)
@@ -460,13 +470,15 @@ class DemoSession:
             grades = grade_distribution(written, leads, grade_property)
             companies = company_scores(self.viewer, GROUP_NAME)
             report_path.parent.mkdir(parents=True, exist_ok=True)
-            write_page(render_report(evidence, now), report_path)
+            write_page(render_report(evidence, now, forward=backtest), report_path)
+        self.progress.note(forward_headline(forward))
         self.progress.note(
             "rules only, same leads: forward AUC company-aware "
             f"{_figure(comparison.forward_auc_rules_company_aware)} vs contact-only "
             f"{_figure(comparison.forward_auc_rules_contact_only)}"
         )
         return _Graded(
+            forward=forward,
             evaluation=evaluation,
             report_path=report_path,
             rules_comparison=comparison,
@@ -550,6 +562,7 @@ class DemoSession:
 
 @dataclass(frozen=True)
 class _Graded:
+    forward: ForwardGrade
     evaluation: Evaluation
     report_path: Path
     rules_comparison: RulesComparison

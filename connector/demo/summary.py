@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from connector.evaluation import BandRow, TierRow
+from connector.evaluation.forward import ForwardFigures
 from connector.reports import to_jsonable
 
 
@@ -34,8 +35,79 @@ class ModelSummary:
 
 
 @dataclass(frozen=True)
+class TrainingGrade:
+    """The model trained as of then one way: what its own cross-validation claims, and how
+    it ranked the leads open then."""
+
+    method: Literal["point_in_time", "current_values"]
+    """`point_in_time`: each lead as it was before converting, post-outcome properties
+    excluded by time; `current_values`: every lead as it stood then (training without
+    history)."""
+    rows: int
+    positives: int
+    in_sample_auc: float
+    """Its own out-of-fold cross-validated AUC on its training rows."""
+    forward: ForwardFigures
+
+
+@dataclass(frozen=True)
+class PostOutcomeFinding:
+    """A property history shows was set at or after the conversion (excluded from training)."""
+
+    column: str
+    converted_with_value: int
+    set_after: int
+    share_after: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class PlantedCheck:
+    """A post-outcome property the sandbox planted, and whether the guard named it by time."""
+
+    column: str
+    found: bool
+
+
+@dataclass(frozen=True)
+class ForwardGrade:
+    """The headline: the portal's scoring as of `as_of` (T − `horizon_days`), trained on what
+    was known then, ranking the leads open then against the conversions of the next
+    `horizon_days` days, by the portal's recorded outcome (`outcome`).
+
+    `open_leads` = `contacts_then` − `converted_by_then` − `conversion_time_unknown` (a lead
+    converted at an unknown time cannot be placed). Every figure is None, and
+    `not_available_because` says why, when the history is too short to train as of then.
+    """
+
+    as_of: str
+    """The date graded from (ISO, UTC)."""
+    horizon_days: int
+    outcome: str
+    """What converting means on this portal, e.g. "a deal created for the contact or its
+    company"."""
+    contacts_then: int
+    """Contacts created by `as_of`."""
+    converted_by_then: int
+    conversion_time_unknown: int
+    open_leads: int | None
+    conversions: int | None
+    """Open leads that converted within the horizon."""
+    score: ForwardFigures | None
+    """The product's score as of then (rules + the point-in-time model)."""
+    point_in_time: TrainingGrade | None
+    current_values: TrainingGrade | None
+    post_outcome: list[PostOutcomeFinding]
+    planted: list[PlantedCheck] | None
+    """The sandbox's planted post-outcome properties, found or missed (None: none planted)."""
+    unknown_past: list[str]
+    """Columns left out: their value as of a past moment is not known."""
+    not_available_because: str | None
+
+
+@dataclass(frozen=True)
 class Evaluation:
-    """The synced scores against the generator's hidden ground truth.
+    """Secondary: the synced scores against the generator's hidden ground truth.
 
     `auc_score`, `tiers` and `deciles` cover every synced contact and whether it ever
     converts. The forecast figures cover only the leads still open when they were scored,
@@ -232,7 +304,10 @@ class DemoSummary:
     contacts_written: int
     properties_provisioned: list[str]
     model: ModelSummary
+    forward: ForwardGrade
+    """The headline figures, forward-looking (see `ForwardGrade`)."""
     evaluation: Evaluation
+    """Secondary: the written scores against the sandbox's hidden truth."""
     rules_comparison: RulesComparison
     grades: GradeDistribution
     companies: CompanyScores

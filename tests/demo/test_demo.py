@@ -18,12 +18,15 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+from connector.sandbox.generator_history import PLANTED_POST_OUTCOME_PROPERTIES
 
 LEADSCORE = Path(sys.executable).with_name("leadscore")
 CONTACTS = 1500
@@ -126,6 +129,50 @@ def test_model_is_trained_on_the_portal_history(demo: DemoRun) -> None:
     assert model["trained_on"] == CONTACTS
     assert 50 <= model["conversions"] < CONTACTS
     assert model["validation_auc"] > 0.6
+
+
+def test_the_summary_leads_with_the_forward_grade(demo: DemoRun) -> None:
+    summary = demo.summary
+    keys = list(summary)
+    # The headline figures come before the secondary grades against the hidden truth.
+    assert keys.index("forward") < keys.index("evaluation") < keys.index("rules_comparison")
+    forward = summary["forward"]
+    assert forward["not_available_because"] is None
+    assert forward["horizon_days"] == 90
+    assert forward["outcome"] == "a deal created for the contact or its company"
+    as_of = date.fromisoformat(forward["as_of"])
+    assert abs((date.today() - as_of).days - 90) <= 1
+    # Graded on exactly the leads open then: those existing, not converted by then.
+    open_then = (forward["contacts_then"] - forward["converted_by_then"]
+                 - forward["conversion_time_unknown"])
+    assert forward["open_leads"] == open_then > 0
+    assert 0 < forward["conversions"] < forward["open_leads"]
+    graded = [forward["score"], forward["point_in_time"]["forward"],
+              forward["current_values"]["forward"]]
+    for figures in graded:
+        assert figures["open_leads"] == forward["open_leads"]
+        assert figures["conversions"] == forward["conversions"]
+        auc = figures["auc"]
+        assert 0 <= auc["low"] <= auc["estimate"] <= auc["high"] <= 1
+    for method in ("point_in_time", "current_values"):
+        training = forward[method]
+        assert training["method"] == method
+        assert 0.5 < training["in_sample_auc"] <= 1
+        # Trained on the contacts that existed then, with the conversions known then.
+        assert training["rows"] <= forward["contacts_then"]
+        assert training["positives"] <= forward["converted_by_then"]
+    for finding in forward["post_outcome"]:
+        assert finding["share_after"] > 0.5
+        assert finding["share_after"] == pytest.approx(
+            finding["set_after"] / finding["converted_with_value"]
+        )
+        assert f"for {finding['set_after']} of {finding['converted_with_value']}" in (
+            finding["evidence"]
+        )
+    found = {finding["column"] for finding in forward["post_outcome"]}
+    planted = forward["planted"]
+    assert [check["column"] for check in planted] == list(PLANTED_POST_OUTCOME_PROPERTIES)
+    assert all(check["found"] == (check["column"] in found) for check in planted)
 
 
 def test_new_leads_are_scored_through_webhooks(demo: DemoRun) -> None:
@@ -259,6 +306,11 @@ def test_report_is_written_and_self_contained(demo: DemoRun) -> None:
     html = demo.report.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "<svg" in html
+    # The forward grade leads, with its outcome; the all-contacts evidence is secondary.
+    forward = summary["forward"]
+    assert html.index('id="forward"') < html.index("secondary, flattering")
+    assert f"Forward-looking: as of {forward['as_of']} (T − 90 days)" in html
+    assert forward["outcome"] in html
     # Nothing fetched when the page opens: no external scripts, styles, images or fonts.
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.IGNORECASE)
     assert "@import" not in html

@@ -1,5 +1,6 @@
-"""The demo's printed summary: the rule sets side by side, the grades and the company
-scores (or plainly their absence), from summary objects built here."""
+"""The demo's printed summary: the forward grade first, then the rule sets side by side,
+the grades and the company scores (or plainly their absence), from summary objects built
+here."""
 
 from __future__ import annotations
 
@@ -13,16 +14,22 @@ from connector.demo.summary import (
     CompanyScores,
     DemoSummary,
     Evaluation,
+    ForwardGrade,
     GradeDistribution,
     GradeRow,
     ModelSummary,
+    PlantedCheck,
+    PostOutcomeFinding,
     RulesComparison,
     RuleSetGrade,
     ScoreDifference,
     TopAccount,
+    TrainingGrade,
     WebhookRun,
 )
 from connector.evaluation import TierRow
+from connector.evaluation.forward import ForwardFigures
+from connector.evaluation.stats import Interval
 
 GRADES = [letter + digit for letter in "ABC" for digit in "123"]
 
@@ -34,7 +41,30 @@ def _tiers(hot_rate: float) -> list[TierRow]:
     ]
 
 
-def _summary(companies: CompanyScores) -> DemoSummary:
+FORWARD = ForwardGrade(
+    as_of="2026-03-01", horizon_days=90, outcome="a deal created for the contact or its company",
+    contacts_then=1051, converted_by_then=190, conversion_time_unknown=0, open_leads=861,
+    conversions=39,
+    score=ForwardFigures(861, 39, Interval(0.743, 0.677, 0.801, 0.95), 2.9),
+    point_in_time=TrainingGrade(
+        "point_in_time", 1051, 190, 0.781,
+        ForwardFigures(861, 39, Interval(0.764, 0.701, 0.822, 0.95), 3.1),
+    ),
+    current_values=TrainingGrade(
+        "current_values", 1051, 190, 0.968,
+        ForwardFigures(861, 39, Interval(0.612, 0.540, 0.689, 0.95), 1.4),
+    ),
+    post_outcome=[PostOutcomeFinding(
+        "budget_confirmed", 180, 171, 0.95,
+        "first set at or after the conversion for 171 of 180 converted leads with a value "
+        "(95%; property history)",
+    )],
+    planted=[PlantedCheck("budget_confirmed", True), PlantedCheck("hs_buying_role", False)],
+    unknown_past=[], not_available_because=None,
+)
+
+
+def _summary(companies: CompanyScores, forward: ForwardGrade = FORWARD) -> DemoSummary:
     comparison = RulesComparison(
         leads=1000, conversions=60, open_leads=900, open_leads_future_conversions=40,
         auc_combined=0.905, auc_rules_company_aware=0.874, auc_rules_contact_only=0.849,
@@ -55,7 +85,7 @@ def _summary(companies: CompanyScores) -> DemoSummary:
     return DemoSummary(
         hub_id=1, portal_contacts=1000, contacts_synced=1000, contacts_scored=1000,
         contacts_written=1000, properties_provisioned=["leadscore_score"],
-        model=ModelSummary("m1", 1000, 60, 0.9, None),
+        model=ModelSummary("m1", 1000, 60, 0.9, None), forward=forward,
         evaluation=Evaluation(1000, 60, 0.06, 0.905, 0.95, 5.0, _tiers(0.5), [], 900, 40,
                               0.834),
         rules_comparison=comparison, grades=grades, companies=companies,
@@ -78,6 +108,44 @@ WRITTEN = CompanyScores(
     top=[TopAccount("7", "Bluewave Group", "bluewave.com", 97.5, "hot", 95.0, 100.0, 4)],
     note="48 of 50 companies carry an account score",
 )
+
+
+def test_the_summary_leads_with_the_forward_grade_and_its_outcome() -> None:
+    line = headline(_summary(WRITTEN))
+    assert line.startswith(
+        "As of 2026-03-01 (T − 90 days): the score ranked the 861 leads open then at AUC "
+        "0.743 [0.677–0.801] against the 39 conversions of the next 90 days (outcome: a deal "
+        "created for the contact or its company)."
+    )
+    # Both trainings, claimed (own cross-validation) and forward, before anything else.
+    assert (
+        "claims AUC 0.781 in its own cross-validation and reached 0.764 [0.701–0.822] forward; "
+        "trained on the values as they stood then, it claims 0.968 and reached 0.612 "
+        "[0.540–0.689]" in line
+    )
+    secondary = line.index("Secondary, against the sandbox's hidden truth")
+    assert line.index("all contacts, includes leads already converted (flattering)") > secondary
+    text = _printed(_summary(WRITTEN))
+    assert text.index("Forward: as of 2026-03-01") < text.index("Secondary, against the hidden")
+    assert "Of the 1,051 contacts that existed on 2026-03-01, 190 had converted" in text
+    for figure in ("0.781", "0.968", "0.764", "0.612", "0.701–0.822", "0.540–0.689"):
+        assert figure in text
+    assert "first set at or after the conversion for 171 of 180" in text
+    assert "budget_confirmed found, hs_buying_role MISSED" in text
+
+
+def test_a_portal_too_young_for_a_forward_grade_says_why() -> None:
+    young = dataclasses.replace(
+        FORWARD, open_leads=None, conversions=None, score=None, point_in_time=None,
+        current_values=None, post_outcome=[], planted=None,
+        not_available_because="as of 2026-03-01: only 4 conversions",
+    )
+    line = headline(_summary(WRITTEN, young))
+    assert line.startswith("As of 2026-03-01 (T − 90 days): no forward grade (outcome: a deal")
+    assert "only 4 conversions" in line
+    assert "Forward grade: as of 2026-03-01: only 4 conversions" in _printed(
+        _summary(WRITTEN, young)
+    )
 
 
 def test_both_rule_sets_are_printed_side_by_side_as_rules_only() -> None:
