@@ -420,8 +420,9 @@ class SyncService:
         """Train the portal's model from its stored history (rules alone if too little)."""
         with LeaseKeeper(self.store, lease_name(portal_id, TRAIN_JOB), self.worker_id):
             def body(report: PassReport, session: PortalSession) -> None:
-                outcome = train_portal(self.store, self.scorers, portal_id,
-                                       self.stages(session), self.now(), crm=session.crm)
+                outcome = train_portal(
+                    self.store, self.scorers, portal_id, self.stages(session), self.now(),
+                    crm=session.crm, budget=call_budget(self.allowance(session.portal).daily))
                 report.contacts_read = outcome.rows
                 report.model_version = outcome.version
                 if outcome.reason is not None:

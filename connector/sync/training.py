@@ -158,9 +158,11 @@ def train_portal(
     stages: tuple[str, ...],
     now: datetime,
     crm: CrmSession | None = None,
+    budget: int | None = None,
 ) -> TrainOutcome:
     """Train on the portal's history point in time and activate the model; with `crm`, the
-    missing or stale property histories are read first. See the module doc."""
+    missing or stale property histories are read first, within `budget` (calls the portal's
+    day may reach; what is left is read by the next training). See the module doc."""
     data = portal_learning(store, portal_id, cache.config, stages)
     leads, found = data.leads, data.conversions
     properties = history_properties(leads, data.restated)
@@ -169,7 +171,8 @@ def train_portal(
         known = store.histories.load(portal_id)
         ids = [int(c) for c in leads.contacts.index if str(c).isdigit()]
         refresh = refresh_histories(crm, store, portal_id, ids, properties,
-                                    stale_marks(leads, known, properties, now), now)
+                                    stale_marks(leads, known, properties, now), now,
+                                    budget=budget)
     histories = store.histories.load(portal_id)
     static = static_without_history(leads.contacts.columns, histories)
     rows = point_in_time_rows(leads, found.converted_at, histories, now,

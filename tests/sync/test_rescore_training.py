@@ -80,6 +80,15 @@ def test_training_from_history_then_rescore_writes_the_model_version(
     artifact = store.models.active(hub, "default")
     assert artifact is not None and artifact.version == trained.model_version
     assert artifact.meta["rows"] == 700
+    # Trained point in time: every contact's property history was read first.
+    assert artifact.meta["training"]["method"] == "point_in_time"
+    assert artifact.meta["training"]["properties_as_of"] is True
+    marks = store.histories.read_marks(hub)
+    assert len(marks) == 700
+    # Training again re-reads no history: nothing changed since.
+    trained = service.train(hub)
+    assert trained.model_version is not None
+    assert store.histories.read_marks(hub) == marks
 
     rescored = service.rescore(hub)
     assert rescored.contacts_written == 700
