@@ -56,11 +56,14 @@ class Count:
 
 @dataclass(frozen=True)
 class PortalForward:
-    """The portal's forward backtest as of T − 90 days, or why there is none."""
+    """The portal's forward backtest as of T − 90 days with its figure, or why there is
+    none."""
 
     backtest: ForwardBacktest | None
     note: str | None
     """Why there is no backtest (too few conversions by then, no synced contact)."""
+    figure: str | None = None
+    """Inline SVG: claimed against forward AUC per scorer (`render.forward_figure`)."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,6 @@ class PortalAnalysis:
 
     hub_id: int
     scoring_model: str
-    forward: PortalForward
-    """The headline, shown first."""
     contacts: int
     scored: int
     converted: int
@@ -93,26 +94,21 @@ def portal_forward_grade(
     if config is None:
         return PortalForward(None, "The scoring configuration cannot be read.")
     try:
-        return PortalForward(portal_forward(store, hub_id, config, now), None)
+        backtest = portal_forward(store, hub_id, config, now)
     except LeadscoreError as exc:  # NotEnoughData among them: too young a history
         return PortalForward(None, f"No forward grade yet: {exc}.")
+    return PortalForward(backtest, None, forward_figure(backtest))
 
 
-def analyse_portal(
-    loaded: PortalHistory,
-    attributes: list[str] | None,
-    forward: PortalForward,
-) -> PortalAnalysis:
-    """Compute the portal page's figures; `attributes` are the properties the rules read,
-    `forward` the portal's forward grade (`portal_forward_grade`)."""
+def analyse_portal(loaded: PortalHistory, attributes: list[str] | None) -> PortalAnalysis:
+    """Compute the portal page's figures besides the forward grade; `attributes` are the
+    properties the rules read."""
     history, written = loaded.history, loaded.written
     written = written.reindex(history.leads.contacts.index)
     scored_mask = written[ScoreColumn.SCORE].notna().to_numpy()
     y = history.converted[scored_mask]
     frame = written.loc[scored_mask]
     figures: dict[str, str] = {}
-    if forward.backtest is not None:
-        figures["forward"] = forward_figure(forward.backtest)
     evidence, evidence_note = _evidence(loaded, frame, y)
     if evidence is not None:
         figures.update(evidence_figures(evidence))
@@ -121,7 +117,6 @@ def analyse_portal(
     return PortalAnalysis(
         hub_id=loaded.portal.hub_id,
         scoring_model=loaded.scoring_model,
-        forward=forward,
         contacts=len(written),
         scored=int(scored_mask.sum()),
         converted=history.conversions,

@@ -76,7 +76,7 @@ async def events(request: Request, dashboard: DashboardDep) -> Response:
 
 @router.get("/portals/{hub_id}", response_class=HTMLResponse)
 async def portal(request: Request, hub_id: int, dashboard: DashboardDep) -> Response:
-    """One portal: state, distributions, conversion by band, segments."""
+    """One portal: state, the forward grade, distributions, conversion by band, segments."""
     if (refused := refusal(request, dashboard)) is not None:
         return refused
     store = dashboard.store
@@ -91,9 +91,10 @@ async def portal(request: Request, hub_id: int, dashboard: DashboardDep) -> Resp
     if model not in models:
         model = models[0]
     analysis, problem = await run_in_threadpool(dashboard.analysis, hub_id, model)
+    forward = await run_in_threadpool(dashboard.forward, hub_id)
     return render_page(
         store, "portal.html", f"portal-{hub_id}",
-        portal=found, an=analysis, problem=problem, models=models, model=model,
+        portal=found, an=analysis, problem=problem, models=models, model=model, fwd=forward,
         usage=store.budget.history(hub_id, 7), counts=store.contacts.counts(hub_id),
         runs=store.runs.recent(10, portal_id=hub_id),
     )
