@@ -2,12 +2,17 @@
 
 Three things ruin real lead models and are caught here:
 
-- identifier-like columns (ids, emails, names, phones, nearly-unique strings): they let a
-  model memorise leads instead of learning what converts;
+- identifier-like columns (ids, emails, names, phones, nearly-unique strings; `identifiers.py`):
+  they let a model memorise leads instead of learning what converts;
 - columns whose value is only set *after* the outcome (lifecycle dates, lead status,
-  deal/customer fields): in history they encode the answer, at scoring time they are empty;
-- any single column that predicts the outcome almost perfectly: reported as a suspected
-  leak and excluded unless the user explicitly keeps it.
+  deal/customer fields): in history they encode the answer, at scoring time they are empty.
+  Property history decides where it exists (`timed` verdicts); names decide elsewhere;
+- any single column that gives the outcome away on its own (`leak_measures.py`): an AUC of
+  `LEAK_AUC_THRESHOLD`, or a `PURITY_THRESHOLD` share of rows on values that decide the
+  outcome alone. Reported as a suspected leak with both figures.
+
+A flagged column can be kept on request (`keep`): the user vouches that it is known before
+the outcome. It is recorded as kept, never silently.
 """
 
 from __future__ import annotations
@@ -20,17 +25,29 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from connector.errors import LeadscoreError
+from connector.scoring.identifiers import identifier_rule
+from connector.scoring.leak_measures import Purity, leak_figures
 
 LEAK_AUC_THRESHOLD = 0.95
 """A single column whose own AUC reaches this is almost certainly written after the outcome."""
+PURITY_THRESHOLD = 0.2
+"""A column with this share of rows on pure values is a suspected leak, whatever its AUC.
+
+A fifth of the leads on values that decide the outcome alone means the column carries the
+answer for them. A table drawn with the value shares and rates of the public Leads data
+(tests/scoring/leads_fixtures.py) puts its sales-written "Tags" at 0.36-0.39 (AUC 0.92, under
+`LEAK_AUC_THRESHOLD`), while its legitimate strong columns stay at 0.02 or less ("Lead
+Origin" 0, "Lead Source" 0.015, "Total Time Spent on Website" 0, the occupation 0). On the
+real bank-marketing data every column but one is at 0; `duration`, the documented leak of
+that data (a call's length is known only once the call that decides the outcome ended),
+reaches 0.15 (AUC 0.82) and is not caught: without history, such a column is the user's to
+`--drop`.
+"""
 
 NO_VERDICTS: Mapping[str, str | None] = MappingProxyType({})
 """The default of `timed`: no history verdicts, the name rules decide."""
-_NEARLY_UNIQUE_RATIO = 0.9
-_MIN_ROWS_FOR_UNIQUENESS = 20
 
 
 class ExclusionReason(StrEnum):
@@ -53,6 +70,15 @@ class ExcludedColumn:
 
 
 @dataclass(frozen=True)
+class KeptColumn:
+    """A column a guard flagged that the user kept on request, with the flag it overrode."""
+
+    column: str
+    reason: ExclusionReason
+    detail: str
+
+
+@dataclass(frozen=True)
 class SuspectedLeak:
     """A column that on its own separates converted from not converted leads too well."""
 
@@ -60,6 +86,9 @@ class SuspectedLeak:
     auc: float
     kept: bool
     """True when the user forced the column in despite the warning."""
+    purity: float | None = None
+    """Share of rows on values that decide the outcome alone (`leak_measures`); None in
+    models trained before purity was measured."""
 
 
 # Post-outcome columns: HubSpot stamps these when a contact moves through the funnel or
@@ -99,25 +128,6 @@ _POST_OUTCOME_TOKENS = frozenset(
     }
 )
 
-# Identifier-like names. Deliberately exact or suffix matches: `hs_email_open` is an
-# engagement count, `recent_conversion_event_name` a form name; both are legitimate.
-_IDENTIFIER_PATTERNS = tuple(
-    re.compile(p)
-    for p in (
-        r"^(id|vid|uuid|guid|record_id|hs_object_id|object_id)$",
-        r"_id$",
-        r"(^|_)(uuid|guid)$",
-        r"^(email|e_mail|email_address|work_email|hs_additional_emails)$",
-        r"_email$",
-        r"^(phone|mobilephone|phone_number|fax|hs_calculated_phone_number.*)$",
-        r"_phone(_number)?$",
-        r"^(firstname|lastname|first_name|last_name|name|full_name|fullname|contact_name)$",
-        r"^(address|street|zip|postal_code|ip|hs_ip_address|ip_address)$",
-        r"^(website|url|linkedin_url|twitterhandle|hs_linkedin_url)$",
-        r"^unnamed(: | )?\d*$",
-    )
-)
-
 
 def _tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[^a-z0-9]+", name.lower()) if t]
@@ -135,98 +145,6 @@ def post_outcome_rule(column: str) -> str | None:
     return None
 
 
-def identifier_rule(column: str, values: pd.Series) -> str | None:
-    """The reason `column` looks like an identifier (by name or by its values), or None."""
-    lowered = column.lower().strip()
-    for pattern in _IDENTIFIER_PATTERNS:
-        if pattern.search(lowered):
-            return f"identifier-like name /{pattern.pattern}/"
-    present = values.dropna()
-    if pd.api.types.is_object_dtype(present) or pd.api.types.is_string_dtype(present):
-        present = present.astype(str).str.strip()
-        present = present[present != ""]
-    if len(present) < _MIN_ROWS_FOR_UNIQUENESS:
-        return None
-    if pd.api.types.is_float_dtype(present):
-        # Continuous measurements are unique without identifying anyone.
-        return None
-    if pd.api.types.is_bool_dtype(present):
-        return None
-    unique_ratio = present.nunique() / len(present)
-    if pd.api.types.is_integer_dtype(present):
-        if unique_ratio >= 0.999:
-            return "a distinct integer on every row (a row number or id)"
-        return None
-    if unique_ratio >= _NEARLY_UNIQUE_RATIO and not _measurement_like(present):
-        return f"nearly unique values ({unique_ratio:.0%} distinct)"
-    sample = present.head(2000).astype(str)
-    if sample.str.contains("@", regex=False).mean() >= 0.5:
-        return "values look like email addresses"
-    return None
-
-
-def _measurement_like(present: pd.Series) -> bool:
-    """True for text that holds numbers or dates: unique, yet not identifying anyone.
-
-    Whole numbers stay suspicious (ids arrive as digit strings); decimals and dates do not.
-    """
-    sample = present.head(2000).astype(str)
-    numbers = pd.to_numeric(sample, errors="coerce")
-    if numbers.notna().mean() >= 0.98:
-        return bool((numbers.dropna() != numbers.dropna().round()).any())
-    dates = pd.to_datetime(sample, utc=True, errors="coerce", format="ISO8601")
-    return bool(dates.notna().mean() >= 0.9)
-
-
-def single_column_auc(values: pd.Series, target: np.ndarray) -> float:
-    """How well one raw column separates the classes on its own (0.5..1, orientation-free).
-
-    Numbers are ranked directly (missing tried at both ends); anything else is turned into
-    an out-of-fold per-value conversion rate so that many-valued columns cannot score well
-    just by memorising rows.
-    """
-    if target.min() == target.max():
-        return 0.5
-    numeric = (
-        pd.to_numeric(values, errors="coerce")
-        if not pd.api.types.is_bool_dtype(values)
-        else values.astype(float)
-    )
-    present = values.notna() & (values.astype(str).str.strip() != "")
-    if present.any() and numeric[present].notna().mean() >= 0.98:
-        x = numeric.to_numpy(dtype=float)
-        missing = np.isnan(x)
-        if missing.all():
-            return 0.5
-        lo, hi = np.nanmin(x) - 1.0, np.nanmax(x) + 1.0
-        best = 0.5
-        for fill in (lo, hi):
-            auc = float(roc_auc_score(target, np.where(missing, fill, x)))
-            best = max(best, auc, 1.0 - auc)
-        return best
-    codes, _ = pd.factorize(values.astype(str).where(present, "\x00missing"))
-    encoded = _out_of_fold_rate(codes, target)
-    auc = float(roc_auc_score(target, encoded))
-    return max(auc, 1.0 - auc)
-
-
-def _out_of_fold_rate(codes: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Per-category conversion rate computed on the other half of the rows (2-fold)."""
-    rng = np.random.default_rng(0)
-    fold = rng.integers(0, 2, size=len(codes))
-    n_codes = int(codes.max()) + 1
-    prior = float(target.mean())
-    encoded = np.empty(len(codes), dtype=float)
-    for f in (0, 1):
-        fit = fold != f
-        hits = np.bincount(codes[fit], weights=target[fit], minlength=n_codes)
-        counts = np.bincount(codes[fit], minlength=n_codes)
-        # A light prior keeps a category seen once from scoring 0 or 1.
-        rate = (hits + prior * 5.0) / (counts + 5.0)
-        encoded[~fit] = rate[codes[~fit]]
-    return encoded
-
-
 @dataclass(frozen=True)
 class Screening:
     """The outcome of the guards over a training table."""
@@ -234,6 +152,8 @@ class Screening:
     kept: list[str]
     excluded: list[ExcludedColumn]
     leaks: list[SuspectedLeak]
+    kept_on_request: list[KeptColumn]
+    """Flagged columns the user kept (`keep`), one entry per flag overridden."""
 
 
 def screen_columns(
@@ -241,61 +161,114 @@ def screen_columns(
     target: np.ndarray,
     *,
     drop: Sequence[str] = (),
-    keep_leaks: Sequence[str] = (),
+    keep: Sequence[str] = (),
     timed: Mapping[str, str | None] = NO_VERDICTS,
 ) -> Screening:
     """Apply every guard to the columns of `table` (the target column must not be in it).
 
+    `drop` removes columns on request. `keep` keeps columns the guards flag (identifiers,
+    post-outcome names, suspected leaks) that the user vouches for; each override is in
+    `kept_on_request`, and a kept leak is still reported with its figures.
     `timed` holds verdicts from property history, which beat the name rules: column → the
     evidence that it is set after the outcome (the column is excluded as POST_OUTCOME with
-    that text), or None when history shows it is known before the outcome (the name-based
-    post-outcome rule is then not applied; the identifier and leak guards still are).
-    Columns of `timed` the table lacks are ignored: history may know more properties than
-    the table holds. Raises `LeadscoreError` when `drop` or `keep_leaks` name a column the
-    table lacks.
+    that text, and cannot be kept), or None when history shows it is known before the
+    outcome (the name-based post-outcome rule is then not applied; the identifier and leak
+    guards still are). Columns of `timed` the table lacks are ignored: history may know more
+    properties than the table holds. Raises `LeadscoreError` when `drop` or `keep` name a
+    column the table lacks, or `keep` one that history shows is set after the outcome.
     """
+    columns = [str(c) for c in table.columns]
+    _check_options(columns, drop, keep, timed)
+    excluded: list[ExcludedColumn] = []
+    leaks: list[SuspectedLeak] = []
+    overridden: list[KeptColumn] = []
+    kept: list[str] = []
+    for name in columns:
+        if name in drop:
+            excluded.append(ExcludedColumn(name, ExclusionReason.DROPPED, "dropped on request"))
+            continue
+        evidence = timed.get(name)
+        if evidence is not None:
+            excluded.append(ExcludedColumn(name, ExclusionReason.POST_OUTCOME, evidence))
+            continue
+        flags = _name_and_value_flags(name, table[name], known_before=name in timed)
+        if flags and name not in keep:
+            excluded.append(flags[0])
+            continue
+        overridden.extend(KeptColumn(f.column, f.reason, f.detail) for f in flags)
+        check = _leak_check(name, table[name], target, kept=name in keep)
+        if check is not None:
+            leak, detail = check
+            leaks.append(leak)
+            if not leak.kept:
+                excluded.append(ExcludedColumn(name, ExclusionReason.SUSPECTED_LEAK, detail))
+                continue
+            overridden.append(KeptColumn(name, ExclusionReason.SUSPECTED_LEAK, detail))
+        kept.append(name)
+    return Screening(kept=kept, excluded=excluded, leaks=leaks, kept_on_request=overridden)
+
+
+def _check_options(
+    columns: list[str],
+    drop: Sequence[str],
+    keep: Sequence[str],
+    timed: Mapping[str, str | None],
+) -> None:
     blank = sorted(n for n, text in timed.items() if text is not None and not text.strip())
     if blank:
         raise LeadscoreError(
             f"post-outcome verdict without evidence for column(s): {', '.join(blank)} "
             "(give the history that shows it, or None when the column is known before)"
         )
-    columns = [str(c) for c in table.columns]
-    for option, names in (("drop", drop), ("keep as leak", keep_leaks)):
+    for option, names in (("drop", drop), ("keep", keep)):
         unknown = [n for n in names if n not in columns]
         if unknown:
             raise LeadscoreError(
                 f"unknown column(s) to {option}: {', '.join(unknown)} "
                 f"(the table has: {', '.join(columns[:30])}{', ...' if len(columns) > 30 else ''})"
             )
-    excluded: list[ExcludedColumn] = []
-    leaks: list[SuspectedLeak] = []
-    kept: list[str] = []
-    for name in columns:
-        if name in drop:
-            excluded.append(ExcludedColumn(name, ExclusionReason.DROPPED, "dropped on request"))
-            continue
-        rule = timed[name] if name in timed else post_outcome_rule(name)
-        if rule:
-            excluded.append(ExcludedColumn(name, ExclusionReason.POST_OUTCOME, rule))
-            continue
-        rule = identifier_rule(name, table[name])
-        if rule:
-            excluded.append(ExcludedColumn(name, ExclusionReason.IDENTIFIER, rule))
-            continue
-        auc = single_column_auc(table[name], target)
-        if auc >= LEAK_AUC_THRESHOLD:
-            keep = name in keep_leaks
-            leaks.append(SuspectedLeak(name, round(auc, 4), kept=keep))
-            if not keep:
-                excluded.append(
-                    ExcludedColumn(
-                        name,
-                        ExclusionReason.SUSPECTED_LEAK,
-                        f"predicts the outcome alone (AUC {auc:.3f}); keep it only if it is "
-                        "known before the outcome",
-                    )
-                )
-                continue
-        kept.append(name)
-    return Screening(kept=kept, excluded=excluded, leaks=leaks)
+    after = [n for n in keep if timed.get(n) is not None and n not in drop]
+    if after:
+        raise LeadscoreError(
+            f"cannot keep {after[0]}: its history shows it is set after the outcome "
+            f"({timed[after[0]]})"
+        )
+
+
+def _name_and_value_flags(
+    name: str, values: pd.Series, *, known_before: bool
+) -> list[ExcludedColumn]:
+    """What the post-outcome name rule and the identifier rule say about one column."""
+    flags: list[ExcludedColumn] = []
+    rule = None if known_before else post_outcome_rule(name)
+    if rule:
+        flags.append(ExcludedColumn(name, ExclusionReason.POST_OUTCOME, rule))
+    rule = identifier_rule(name, values)
+    if rule:
+        flags.append(ExcludedColumn(name, ExclusionReason.IDENTIFIER, rule))
+    return flags
+
+
+def _leak_check(
+    name: str, values: pd.Series, target: np.ndarray, *, kept: bool
+) -> tuple[SuspectedLeak, str] | None:
+    """The column as a suspected leak, and why, when its AUC or its purity gives it away."""
+    figures = leak_figures(values, target)
+    auc, purity = figures.auc, figures.purity
+    if auc < LEAK_AUC_THRESHOLD and purity.share < PURITY_THRESHOLD:
+        return None
+    leak = SuspectedLeak(name, round(auc, 4), kept=kept, purity=purity.share)
+    return leak, _leak_detail(auc, purity)
+
+
+def _leak_detail(auc: float, purity: Purity) -> str:
+    if purity.share < PURITY_THRESHOLD:
+        evidence = f"predicts the outcome alone (AUC {auc:.3f})"
+    else:
+        shown = ", ".join(f"{v.value!r} {v.rate:.0%} converted" for v in purity.values[:3])
+        more = ", ..." if len(purity.values) > 3 else ""
+        evidence = (
+            f"{purity.share:.0%} of the rows have a value that decides the outcome alone "
+            f"({shown}{more}; AUC {auc:.3f})"
+        )
+    return f"{evidence}; keep it only if it is known before the outcome"
