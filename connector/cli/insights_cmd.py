@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connector.cli.forward_output import forward_json, print_forward
 from connector.cli.history_options import PORTAL_HELP, csv_source
 from connector.errors import LeadscoreError
 from connector.evaluation import (
@@ -43,6 +44,7 @@ from connector.evaluation import (
     suggest_weights,
     weights_fragment,
 )
+from connector.evaluation.forward import ForwardBacktest
 from connector.reports import (
     HistorySource,
     PortalSource,
@@ -52,9 +54,11 @@ from connector.reports import (
     render_comparison,
     render_report,
     render_segments,
+    to_jsonable,
     write_page,
 )
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
+from connector.scoring.model import NotEnoughData
 from connector.scoring.score_columns import ScoreColumn
 from connector.scoring_files import load_config, load_model
 from connector.settings import get_settings
@@ -181,6 +185,19 @@ def _config_text(path: Path) -> str:
         raise LeadscoreError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
+def _forward(source: HistorySource, config: ScoringConfig, quiet: bool) -> ForwardBacktest | None:
+    """A portal's forward grade as of T − 90 days (None for a CSV, or too little history
+    then: said on stderr)."""
+    if not isinstance(source, PortalSource):
+        return None
+    try:
+        with _step("forward backtest as of 90 days ago", quiet):
+            return source.forward(config)
+    except NotEnoughData as exc:
+        Console(stderr=True).print(f"no forward grade: {exc}")
+        return None
+
+
 def _ratio(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.1f}×"
 
@@ -218,7 +235,9 @@ def report(
         CsvOptions(csv, target, positive, id_column), portal, now, config, scoring_model, model
     )
     history = _load(source, json_output)
-    scored = _score(history, load_config(config), model, scoring_model, json_output)
+    rules = load_config(config)
+    forward = _forward(source, rules, json_output)
+    scored = _score(history, rules, model, scoring_model, json_output)
     evidence = build_evidence(
         scored.frame,
         history.converted,
@@ -229,10 +248,15 @@ def report(
         review_limit=review,
     )
     with _step("drawing the report", json_output):
-        write_page(render_report(evidence, now), out_path)
+        write_page(render_report(evidence, now, forward=forward), out_path)
     if json_output:
-        print(dumps(evidence))
+        figures = to_jsonable(evidence)
+        print(dumps(figures if forward is None else {"forward": forward_json(forward), **figures}))
         return
+    if forward is not None:
+        print_forward(forward, out)
+        out.print("\n[bold]secondary: every contact as it is now[/] (includes leads already "
+                  "converted, with what their conversion caused: flattering)")
     out.print(
         f"[bold]{history.source}[/]: {evidence.leads:,} leads, {evidence.conversions:,} converted "
         f"({evidence.base_rate:.1%})"

@@ -37,7 +37,13 @@ from connector.scoring.guards import ExcludedColumn
 from connector.scoring.histories import ContactHistory
 from connector.scoring.leads import LeadFrame
 from connector.scoring.model import LeadModel, NotEnoughData, train_model
-from connector.scoring.point_in_time import TimedRows, open_rows, point_in_time_rows, snapshot_rows
+from connector.scoring.point_in_time import (
+    TimedRows,
+    conversions_with_a_past,
+    open_rows,
+    point_in_time_rows,
+    snapshot_rows,
+)
 from connector.scoring.score_columns import ScoreColumn
 from connector.scoring.time_leaks import TimedVerdict, timed_exclusions, timed_verdicts
 
@@ -127,7 +133,8 @@ def forward_backtest(
         raise LeadscoreError(f"the forward horizon must be at least 1 day, got {horizon_days}")
     as_of = now - timedelta(days=horizon_days)
     at = pd.to_datetime(converted_at, utc=True)
-    known_then = at.where(at <= pd.Timestamp(as_of))
+    with_past = conversions_with_a_past(leads, at)
+    known_then = with_past.where(with_past <= pd.Timestamp(as_of))
     verdicts = timed_verdicts(histories, known_then)
     timed = timed_exclusions(verdicts)
     honest = point_in_time_rows(leads, at, histories, as_of, converted=converted, static=static,

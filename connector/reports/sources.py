@@ -9,9 +9,11 @@ from pathlib import Path
 
 from connector.errors import LeadscoreError
 from connector.evaluation import History
+from connector.evaluation.forward import DEFAULT_HORIZON_DAYS, ForwardBacktest
+from connector.reports.forward import portal_forward
 from connector.reports.portal_history import load_portal_history, resolve_portal
 from connector.reports.portal_model import active_model_file
-from connector.scoring.config import Outcome
+from connector.scoring.config import Outcome, ScoringConfig
 from connector.scoring_files import load_config
 from connector.settings import Settings, get_settings
 from connector.store import open_store
@@ -43,6 +45,16 @@ class PortalSource:
                 experiment=settings.experiment_salt,
                 outcome=_configured_outcome(settings),
             ).history
+
+    def forward(self, config: ScoringConfig,
+                horizon_days: int = DEFAULT_HORIZON_DAYS) -> ForwardBacktest:
+        """The portal's forward grade as of now − `horizon_days` (`portal_forward`); raises
+        `NotEnoughData` when too few leads had converted by then."""
+        settings = self.settings if self.settings is not None else get_settings()
+        with open_store(settings=settings) as store:
+            portal = resolve_portal(store, self.hub_id)
+            return portal_forward(store, portal.hub_id, config, self.now,
+                                  horizon_days=horizon_days)
 
     def model_file(self) -> Path | None:
         """The portal's active trained model as a file, or None when none was trained."""

@@ -233,9 +233,13 @@ class Weights(StrictModel):
 
 
 class Likelihood(StrictModel):
-    """Which trained predictive model gives the likelihood (a name or a file path)."""
+    """Which trained predictive model gives the likelihood (a name or a file path), and the
+    contact properties it may learn from beyond the rules' inputs (`learn_from`: read by
+    every sync; their property history decides whether they were known before the
+    conversion, so one filled in afterwards is excluded and named, not learned)."""
 
     model: str | None = Field(default=None, min_length=1)
+    learn_from: list[str] = Field(default_factory=list)
 
 
 class Threshold(StrictModel):

@@ -38,6 +38,7 @@ def properties_needed(config: ScoringConfig) -> PropertiesNeeded:
     """Split everything `config` reads into contact, company and account inputs."""
     columns = config.properties_used()
     contact = {c for c in columns if column_source(c) == "contact"}
+    contact |= {p for m in config.models.values() for p in m.likelihood.learn_from}
     company = {c.removeprefix(COMPANY_PREFIX) for c in columns if column_source(c) == "company"}
     account = {c for c in columns if column_source(c) == "account"}
     if config.companies is not None:

@@ -5,7 +5,9 @@ converted months ago, what happened because it converted: the meetings after the
 opened, the fields sales filled in. Here each training row is the lead at a cutoff instead:
 
 - a lead that converted by `as_of`: just before its conversion, or with a `lead_time`, at a
-  moment drawn within that time before it. A forecast asks "will this open lead convert in
+  moment drawn within that time before it (and after its creation; a lead converted before
+  it was created, as a contact added to an account whose deal was already open, has no
+  past to learn from and is left out). A forecast asks "will this open lead convert in
   the next N days?", and an open lead is anywhere in those N days before its conversion;
   looked at only at the last moment, converted leads all show the state of the very day
   they converted (last meeting yesterday), which open leads mostly do not show yet (on the
@@ -44,6 +46,8 @@ STATIC_COLUMNS = frozenset({CREATED, "hs_object_id"})
 """Contact columns whose value never changes after creation: known at any cutoff."""
 _BEFORE_MS = 1
 """A converted lead is looked at this many milliseconds before its conversion."""
+_MIN_LIFE = pd.Timedelta(minutes=1)
+"""A lead converted within this time of its creation has no past to learn from."""
 
 
 def static_without_history(
@@ -71,6 +75,8 @@ class TimedRows:
     """Leads left out because their history was not read."""
     unknown_conversion_time: int
     """Converted leads left out because when they converted is not known."""
+    converted_on_creation: int = 0
+    """Converted leads left out because they converted before (or as) they were created."""
 
 
 def utc_moments(values: pd.Series) -> pd.Series:
@@ -126,11 +132,16 @@ def _looked_at(
     return LeadFrame(contacts=contacts, activities=activities), unknown
 
 
-def _population(leads: LeadFrame, as_of: datetime) -> tuple[pd.Series, pd.Index]:
+def _created(leads: LeadFrame) -> pd.Series:
     if CREATED not in leads.contacts.columns:
         raise LeadscoreError(f"point-in-time rows need each lead's {CREATED!r}")
     created = utc_moments(leads.contacts[CREATED])
     created.index = leads.contacts.index
+    return created
+
+
+def _population(leads: LeadFrame, as_of: datetime) -> tuple[pd.Series, pd.Index]:
+    created = _created(leads)
     return created, created.index[(created <= _utc(as_of)).to_numpy()]
 
 
@@ -163,7 +174,10 @@ def point_in_time_rows(
     if converted is not None:
         untimed = converted.reindex(leads.contacts.index).fillna(False).astype(bool) & at.isna()
     positive = at.notna() & (at <= moment)
-    rows = population[~untimed.loc[population].to_numpy()]
+    # Converted before (or as) the lead was created — a colleague's deal already open when
+    # the contact was added: there is no "before" to learn from.
+    on_creation = positive & (at <= created + _MIN_LIFE)
+    rows = population[~(untimed | on_creation).loc[population].to_numpy()]
     without = 0
     if histories:
         read = rows.isin(list(histories))
@@ -172,13 +186,15 @@ def point_in_time_rows(
     is_positive = positive.loc[rows].to_numpy()
     born = created.loc[rows]
     rng = np.random.default_rng(seed)
-    ahead_ms = np.full(int(is_positive.sum()), _BEFORE_MS, dtype=np.int64)
+    converted_at_ = at.loc[rows][is_positive]
+    life_ms = (converted_at_ - born[is_positive]).to_numpy(dtype="timedelta64[ms]").astype(
+        np.int64)
+    ahead_ms = np.full(len(life_ms), _BEFORE_MS, dtype=np.int64)
     if lead_time is not None:
-        window = int(lead_time.total_seconds() * 1000)
-        ahead_ms += (rng.random(len(ahead_ms)) * window).astype(np.int64)
-    just_before = at.loc[rows][is_positive] - pd.to_timedelta(ahead_ms, unit="ms")
-    # A conversion stamped before the creation (imports, merges) is looked at on creation.
-    cut_positive = just_before.where(just_before >= born[is_positive], born[is_positive])
+        # Within the lead time, and within the lead's life before converting.
+        window = np.minimum(int(lead_time.total_seconds() * 1000), life_ms - _BEFORE_MS)
+        ahead_ms += (rng.random(len(ahead_ms)) * np.maximum(window, 0)).astype(np.int64)
+    cut_positive = converted_at_ - pd.to_timedelta(ahead_ms, unit="ms")
     ages = np.sort((cut_positive - born[is_positive]).to_numpy(dtype="timedelta64[ms]"))
     reached = (moment - born[~is_positive]).to_numpy(dtype="timedelta64[ms]")
     cut_negative = born[~is_positive] + pd.to_timedelta(_matched_ages(ages, reached, rng))
@@ -191,7 +207,16 @@ def point_in_time_rows(
         unknown_past=unknown,
         without_history=without,
         unknown_conversion_time=int(untimed.loc[population].sum()),
+        converted_on_creation=int(on_creation.loc[population].sum()),
     )
+
+
+def conversions_with_a_past(leads: LeadFrame, converted_at: pd.Series) -> pd.Series:
+    """`converted_at` without the conversions at or before the lead's creation (NaT there):
+    what judging a property "set before or after the conversion" may look at."""
+    created = _created(leads)
+    at = pd.to_datetime(converted_at.reindex(leads.contacts.index), utc=True)
+    return at.where(at > created + _MIN_LIFE)
 
 
 def _matched_ages(ages: np.ndarray, reached: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -265,3 +290,4 @@ class TrainingWindow(BaseModel):
     """Columns property history shows were set at or after the conversion."""
     without_history: int = 0
     unknown_conversion_time: int = 0
+    converted_on_creation: int = 0

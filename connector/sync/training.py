@@ -48,6 +48,7 @@ from connector.scoring.outcomes import (
 from connector.scoring.point_in_time import (
     STATIC_COLUMNS,
     TrainingWindow,
+    conversions_with_a_past,
     point_in_time_rows,
     static_without_history,
 )
@@ -177,7 +178,7 @@ def train_portal(
     static = static_without_history(leads.contacts.columns, histories)
     rows = point_in_time_rows(leads, found.converted_at, histories, now,
                               converted=found.converted, static=static, lead_time=LEAD_TIME)
-    verdicts = timed_verdicts(histories, found.converted_at)
+    verdicts = timed_verdicts(histories, conversions_with_a_past(leads, found.converted_at))
     positives = int(rows.target.sum())
     drop = [c for c in data.restated if c in rows.leads.contacts.columns]
     try:
@@ -196,6 +197,7 @@ def train_portal(
         post_outcome=[v.column for v in verdicts if v.post_outcome],
         without_history=rows.without_history,
         unknown_conversion_time=rows.unknown_conversion_time,
+        converted_on_creation=rows.converted_on_creation,
     )
     meta = model.metadata.model_dump(mode="json")
     segmentation = _segmentation(cache, model, leads, found.converted, now)

@@ -67,10 +67,26 @@ def test_report_defaults_to_the_only_connected_portal(
     out = _run(synced_env, monkeypatch, "insights", "report", "--config", str(CONFIG),
                "--out", str(tmp_path / "r.html"), "--json")
     evidence = json.loads(out)
+    # The headline comes first: graded as of 90 days ago on the leads open then.
+    assert next(iter(evidence)) == "forward"
+    forward = evidence["forward"]
+    assert forward["horizon_days"] == 90
+    assert forward["outcome"] == "a deal created for the contact or its company"
+    ahead = forward["point_in_time"]["forward"]
+    assert 0 < ahead["open_leads"] < 600 and ahead["conversions"] < ahead["open_leads"]
     assert evidence["leads"] == 600
     assert 0 < evidence["conversions"] < 600
     assert evidence["source"].startswith(f"portal {synced_env['HUB_ID']}")
     assert (tmp_path / "r.html").exists()
+
+
+def test_report_text_leads_with_the_forward_grade(
+    synced_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = _run(synced_env, monkeypatch, "insights", "report", "--config", str(CONFIG),
+               "--out", str(tmp_path / "r.html"))
+    assert out.index("forward backtest as of") < out.index("secondary: every contact")
+    assert out.index("secondary: every contact") < out.index(" · top-decile lift")
 
 
 def test_segments_and_points_with_an_explicit_portal(
@@ -83,7 +99,7 @@ def test_segments_and_points_with_an_explicit_portal(
     assert sum(p["leads"] for p in segments) == 600
     points = json.loads(_run(synced_env, monkeypatch, "insights", "points", "--portal", hub,
                              "--config", str(CONFIG), "--json"))
-    assert points["leads"] == 600
+    assert points["advice"]["leads"] == 600
 
 
 def test_csv_only_flags_are_refused_in_portal_mode(

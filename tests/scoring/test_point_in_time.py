@@ -10,7 +10,12 @@ import pytest
 
 from connector.scoring.histories import ContactHistory, HistoryError, ValueChange
 from connector.scoring.leads import LeadFrame
-from connector.scoring.point_in_time import open_rows, point_in_time_rows, snapshot_rows
+from connector.scoring.point_in_time import (
+    conversions_with_a_past,
+    open_rows,
+    point_in_time_rows,
+    snapshot_rows,
+)
 from connector.scoring.time_leaks import timed_exclusions, timed_verdicts
 
 AS_OF = datetime(2026, 4, 1, tzinfo=UTC)
@@ -188,3 +193,13 @@ def test_with_a_lead_time_converted_leads_are_looked_at_within_it_before_convert
         assert pd.Timedelta(0) < ahead <= pd.Timedelta(days=20)
         born = pd.Timestamp(str(leads.contacts.loc[cid, "createdate"]))
         assert rows.cutoffs[cid] >= born
+
+
+def test_a_lead_converted_before_it_was_created_has_no_past_and_is_left_out() -> None:
+    leads, converted_at, histories = _leads()
+    # Lead 3 joined an account whose deal had been created a week before it existed.
+    converted_at["3"] = pd.Timestamp("2026-01-25", tz="UTC")
+    rows = point_in_time_rows(leads, converted_at, histories, AS_OF)
+    assert "3" not in rows.target.index and rows.converted_on_creation == 1
+    with_past = conversions_with_a_past(leads, converted_at)
+    assert pd.isna(with_past["3"]) and with_past["1"] == converted_at["1"]
