@@ -1,4 +1,9 @@
-"""`leadscore score --csv IN --out OUT`: score a CSV export offline."""
+"""`leadscore score --csv IN --out OUT`: score a CSV export offline.
+
+A HubSpot export's label headers ("Job Title") are scored as their internal names
+(`jobtitle`); the file written back keeps its own headers. When few of the properties the
+config reads are in the file, a warning on stderr (and in `--json`) says what is missing.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from connector.errors import LeadscoreError
+from connector.reports import input_coverage
 from connector.scoring.config import DEFAULT_CONFIG_PATH, ScoringConfig
 from connector.scoring.engine import Scorer
 from connector.scoring.leads import LeadFrame
@@ -69,7 +75,10 @@ def score(
     config = load_config(config_path)
     models = _load_models(config, model_path)
     table = read_table(csv)
-    leads = _lead_frame(table, csv, id_column)
+    coverage = input_coverage(list(table.columns), config, csv.name)
+    if coverage.warning:
+        err_console.print(f"[yellow]warning:[/] {coverage.warning}", soft_wrap=True)
+    leads = _lead_frame(table, csv, id_column, coverage.renamed)
     instant = (now.replace(tzinfo=UTC) if now and now.tzinfo is None else now) or datetime.now(UTC)
     scorer = Scorer(config, models)
     results = _score_in_chunks(
@@ -82,6 +91,7 @@ def score(
         "out": str(out),
         "seconds": round(time.perf_counter() - started, 2),
         "likelihood": bool(models),
+        "input": coverage.to_json(),
         "models": {
             name: {
                 "version": result.version,
@@ -115,8 +125,11 @@ def _load_models(config: ScoringConfig, model_path: Path | None) -> dict[str, Le
     return {config.artifact_key(name): model for name in config.models}
 
 
-def _lead_frame(table: pd.DataFrame, source: Path, id_column: str | None) -> LeadFrame:
-    """Index the table by its id column (or row number) and wrap it as a LeadFrame."""
+def _lead_frame(
+    table: pd.DataFrame, source: Path, id_column: str | None, renamed: dict[str, str]
+) -> LeadFrame:
+    """Index the table by its id column (or row number) and wrap it as a LeadFrame whose
+    columns are internal names (`renamed`: the file's label headers → internal names)."""
     column = id_column or next((name for name in ID_COLUMNS if name in table.columns), None)
     if column is None:
         ids = pd.Index([str(i) for i in range(1, len(table) + 1)], name="row")
@@ -132,7 +145,7 @@ def _lead_frame(table: pd.DataFrame, source: Path, id_column: str | None) -> Lea
             raise LeadscoreError(
                 f"{source}: id {duplicate!r} appears more than once in column {column!r}"
             )
-    contacts = table.copy()
+    contacts = table.rename(columns=renamed)
     contacts.index = ids.astype(str)
     return LeadFrame.from_table(contacts)
 

@@ -1,7 +1,13 @@
-"""A history read from a CSV export with one row per lead and an outcome column."""
+"""A history read from a CSV export with one row per lead and an outcome column.
+
+Headers that are HubSpot's labels of its default contact properties ("Job Title") are read
+as their internal names (`jobtitle`, see `property_labels.py`), so an export scores like a
+synced portal; `input_coverage` tells how many of a config's properties a history has.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -10,10 +16,13 @@ import pandas as pd
 
 from connector.errors import LeadscoreError
 from connector.evaluation import History
+from connector.reports.property_labels import ColumnRecognition, recognise_columns
+from connector.scoring.config import ScoringConfig
 from connector.scoring.leads import LeadFrame
+from connector.scoring.needs import properties_needed
 from connector.tables import read_table
 
-ID_COLUMNS = ("hs_object_id", "contact_id", "id", "vid")
+ID_COLUMNS = ("hs_object_id", "Record ID", "contact_id", "id", "vid")
 """Columns taken as the contact id, in this order, when the caller names none."""
 
 POSITIVE_WORDS = ("yes", "true", "1", "y", "converted", "won", "closed won", "customer")
@@ -33,7 +42,8 @@ def history_from_csv(
     see the answer. Without `positive`, a two-valued column whose values include a usual
     "yes" word (see `POSITIVE_WORDS`) is understood; anything else asks for `--positive`.
     The id comes from `id_column`, else the first of `ID_COLUMNS` present, else the row
-    number (1-based).
+    number (1-based). `target` and `id_column` name the file's own headers; the other
+    headers that are HubSpot labels become internal names.
     """
     table = read_table(path)
     if target not in table.columns:
@@ -56,12 +66,25 @@ def history_from_csv(
     contacts = table.drop(columns=[target])
     contacts.index = _ids(path, contacts, id_column)
     contacts.index.name = "contact_id"
+    contacts = contacts.rename(columns=recognise_columns(contacts.columns, (), path.name).renamed)
     return History(
         leads=LeadFrame.from_table(contacts),
         converted=converted,
         now=now,
         source=f"{path.name} ({target} = {label})",
     )
+
+
+def input_coverage(
+    columns: Collection[str], config: ScoringConfig, source: str
+) -> ColumnRecognition:
+    """Which contact properties `config` reads are among `columns` (a loaded history's).
+
+    Works on a file's raw headers (its `renamed` then says which labels stand for which
+    property) and on a loaded history's columns (`history.leads.contacts.columns`, whose
+    labels are internal names already).
+    """
+    return recognise_columns(columns, properties_needed(config).contact, source)
 
 
 def _infer_positive(path: Path, target: str, values: pd.Series) -> str:
