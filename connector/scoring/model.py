@@ -3,24 +3,17 @@
 Training (`train_model`):
 1. the guards drop identifiers, post-outcome columns and suspected leaks (`guards.py`);
 2. a `FeaturePlan` learns how to read each remaining column (`features.py`);
-3. K-fold cross-fitting gives every training lead two out-of-fold margins from models that
-   never saw it: a booster (each fold early-stops on an inner split of its own training
-   part) and an additive logistic model on binned features (`additive.py`; its L2 strength
-   is the one of a small grid with the best out-of-fold log loss);
-4. a logistic regression on the two out-of-fold margins gives the blend weight of the
-   additive part and the sigmoid (Platt) calibration at once; a part with a weight that is
-   not positive is left out;
-5. the final booster is trained on all rows for the folds' typical number of rounds and the
-   additive part on all rows at the chosen strength, so the likelihood is a real
-   probability of `booster margin + weight * additive margin`, and both parts keep exact
-   per-feature contributions (tree paths, and one weight per feature);
-6. the out-of-fold blended predictions give honest training metrics.
+3. K-fold cross-fitting gives every training lead an out-of-fold margin from a booster that
+   never saw it (each fold early-stops on an inner split of its own training part);
+4. the final booster is trained on all rows for the folds' typical number of rounds, and a
+   sigmoid (Platt) calibration is fitted on the out-of-fold margins, so the likelihood is
+   a real probability while the booster keeps its exact per-feature contributions;
+5. the out-of-fold predictions give honest training metrics.
 
 Artifacts are single zip archives, as bytes (`LeadModel.to_bytes` / `from_bytes`; files are
 `connector.scoring_files`' business): `meta.json` (the `ModelMetadata`), `plan.json`
-(features, calibration and the additive part with its blend weight folded in) and
-`booster.txt` (LightGBM's own text format). No pickle: loading a model never runs code from
-it. Format 1 (before the additive part) still loads and predicts with the booster alone.
+(features and calibration) and `booster.txt` (LightGBM's own text format). No pickle:
+loading a model never runs code from it.
 """
 
 from __future__ import annotations
@@ -39,13 +32,11 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
-from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from connector.errors import LeadscoreError
-from connector.scoring.additive import AdditivePart, fit_additive
 from connector.scoring.contributions import LeafAttribution, build_reasons, source_map
 from connector.scoring.features import (
     ColumnKind,
@@ -80,8 +71,7 @@ __all__ = [
 
 MIN_CLASS_ROWS = 50
 """Fewer conversions (or non-conversions) than this and the engine scores with rules alone."""
-ARTIFACT_FORMAT = 2
-"""2: the additive part in plan.json; 1 (booster only) still loads."""
+ARTIFACT_FORMAT = 1
 _META, _PLAN, _BOOSTER = "meta.json", "plan.json", "booster.txt"
 _PREDICT_CHUNK = 200_000
 _MAX_ROUNDS = 1000
@@ -89,8 +79,6 @@ _EARLY_STOP = 50
 # A perfect (kept) leak drives the loss towards zero forever: stop when it stops improving.
 _MIN_IMPROVEMENT = 1e-5
 _INNER_VALIDATION = 0.15
-LINEAR_C_GRID = (0.03, 0.3)
-"""L2 strengths (C) tried for the additive part; the cross-fit's out-of-fold log loss picks."""
 
 LIGHTGBM_PARAMS: dict[str, float | int | str | bool] = {
     "objective": "binary",
@@ -171,8 +159,6 @@ class Calibration(BaseModel):
 class _Payload(BaseModel):
     plan: FeaturePlan
     calibration: Calibration
-    additive: AdditivePart | None = None
-    """Absent in format 1 and when the blend gave the additive part no positive weight."""
 
 
 @dataclass(frozen=True)
@@ -202,17 +188,12 @@ class LeadModel:
         plan: FeaturePlan,
         calibration: Calibration,
         metadata: ModelMetadata,
-        additive: AdditivePart | None = None,
     ) -> None:
-        """Assemble a model from its parts (use `train_model` or `LeadModel.from_bytes`).
-
-        The margin is the booster's plus `additive`'s (its blend weight already folded in).
-        """
+        """Assemble a model from its parts (use `train_model` or `LeadModel.from_bytes`)."""
         self.booster = booster
         self.plan = plan
         self.calibration = calibration
         self.metadata = metadata
-        self.additive = additive
         self._specs = plan.features()
         self._sources = plan.source_columns
         self._map = source_map(self._specs, self._sources)
@@ -254,25 +235,14 @@ class LeadModel:
         frame = pd.DataFrame(
             by_feature @ self._map, index=leads.contacts.index, columns=self._sources
         )
-        return Explanation(margin=margin, bias=self.bias, contributions=frame)
-
-    @property
-    def bias(self) -> float:
-        """The margin of a lead about whom nothing is known (trees' roots plus the additive
-        part's average)."""
-        extra = self.additive.bias if self.additive is not None else 0.0
-        return self._attribution.bias + extra
+        return Explanation(margin=margin, bias=self._attribution.bias, contributions=frame)
 
     def _contrib(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Feature contributions (bias excluded) and the raw margin they sum to."""
         if len(matrix) == 0:
             return np.zeros((0, len(self._specs))), np.zeros(0)
         leaves = np.asarray(self.booster.predict(matrix, pred_leaf=True), dtype=np.int32)
-        by_feature, margin = self._attribution.contributions(leaves.reshape(len(matrix), -1))
-        if self.additive is None:
-            return by_feature, margin
-        linear, linear_margin = self.additive.contributions(matrix)
-        return by_feature + linear, margin + linear_margin
+        return self._attribution.contributions(leaves.reshape(len(matrix), -1))
 
     def importance(self, matrix: np.ndarray) -> list[FeatureImportance]:
         """Mean absolute contribution per source column over the rows of `matrix`."""
@@ -287,7 +257,7 @@ class LeadModel:
 
     def to_bytes(self) -> bytes:
         """The model as one zip archive (metadata, plan and calibration, booster text)."""
-        payload = _Payload(plan=self.plan, calibration=self.calibration, additive=self.additive)
+        payload = _Payload(plan=self.plan, calibration=self.calibration)
         buffer = io.BytesIO()
         parts = (
             (_META, self.metadata.model_dump_json(indent=2)),
@@ -314,7 +284,7 @@ class LeadModel:
                 booster = lgb.Booster(model_str=archive.read(_BOOSTER).decode("utf-8"))
         except (KeyError, zipfile.BadZipFile, ValidationError, lgb.basic.LightGBMError) as exc:
             raise LeadscoreError(f"{source}: damaged model file ({type(exc).__name__})") from exc
-        return cls(booster, payload.plan, payload.calibration, metadata, payload.additive)
+        return cls(booster, payload.plan, payload.calibration, metadata)
 
 
 def metadata_from_bytes(data: bytes, source: str = "model") -> ModelMetadata:
@@ -392,14 +362,9 @@ def train_model(
         raise NotEnoughData("no usable columns left after the guards; scoring uses the rules alone")
     matrix = build_matrix(plan, table, seen, activities)
     categorical = [j for j, spec in enumerate(plan.features()) if spec.is_categorical]
-    fitted = _cross_fit(matrix, y, categorical, folds)
-    weight, calibration = _fit_blend(fitted.trees, fitted.linear, y)
-    rounds = fitted.rounds
+    margins, rounds = _cross_fit(matrix, y, categorical, folds)
+    calibration = _fit_calibration(margins, y)
     booster = _fit(matrix, y, categorical, rounds)
-    additive = (
-        fit_additive(matrix, y, categorical, fitted.penalty_c).scaled(weight) if weight else None
-    )
-    margins = fitted.trees + weight * fitted.linear
     oof = calibration.apply(margins)
     metrics = TrainingMetrics(
         auc=round(float(roc_auc_score(y, margins)), 5),
@@ -425,14 +390,9 @@ def train_model(
         excluded=excluded,
         suspected_leaks=screening.leaks,
         kept_on_request=screening.kept_on_request,
-        params={
-            **LIGHTGBM_PARAMS,
-            "num_boost_round": rounds,
-            "linear_weight": round(weight, 5),
-            "linear_c": fitted.penalty_c,
-        },
+        params={**LIGHTGBM_PARAMS, "num_boost_round": rounds},
     )
-    model = LeadModel(booster, plan, calibration, metadata, additive)
+    model = LeadModel(booster, plan, calibration, metadata)
     sample = np.random.default_rng(0).choice(
         len(matrix), size=min(len(matrix), 5000), replace=False
     )
@@ -471,22 +431,11 @@ def _fit(
     )
 
 
-@dataclass(frozen=True)
-class _CrossFit:
-    """Out-of-fold margins of both parts, and what the final fit should use."""
-
-    trees: np.ndarray
-    linear: np.ndarray
-    """The additive part's out-of-fold margins at `penalty_c`."""
-    rounds: int
-    penalty_c: float
-
-
-def _cross_fit(matrix: np.ndarray, y: np.ndarray, categorical: list[int], folds: int) -> _CrossFit:
-    """Out-of-fold margins for every row from both parts, the final booster's rounds and the
-    additive part's L2 strength (the grid value with the best out-of-fold log loss)."""
-    trees = np.empty(len(y), dtype=np.float64)
-    linear = {c: np.empty(len(y), dtype=np.float64) for c in LINEAR_C_GRID}
+def _cross_fit(
+    matrix: np.ndarray, y: np.ndarray, categorical: list[int], folds: int
+) -> tuple[np.ndarray, int]:
+    """Out-of-fold margins for every row, and the number of rounds for the final booster."""
+    margins = np.empty(len(y), dtype=np.float64)
     best: list[int] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=11)
     for fit_rows, held_rows in splitter.split(matrix, y):
@@ -501,31 +450,12 @@ def _cross_fit(matrix: np.ndarray, y: np.ndarray, categorical: list[int], folds:
             valid=(matrix[inner_check], y[inner_check]),
         )
         best.append(max(booster.best_iteration, 1))
-        trees[held_rows] = booster.predict(
+        margins[held_rows] = booster.predict(
             matrix[held_rows], raw_score=True, num_iteration=booster.best_iteration
         )
-        for c, margins in linear.items():
-            part = fit_additive(matrix[fit_rows], y[fit_rows], categorical, c)
-            margins[held_rows] = part.contributions(matrix[held_rows])[1]
     # The final booster sees 1/(1-inner) more rows than each early-stopped one did.
     rounds = max(1, math.ceil(float(np.median(best)) / (1.0 - _INNER_VALIDATION)))
-    penalty_c = min(LINEAR_C_GRID, key=lambda c: float(log_loss(y, expit(linear[c]))))
-    return _CrossFit(trees=trees, linear=linear[penalty_c], rounds=rounds, penalty_c=penalty_c)
-
-
-def _fit_blend(trees: np.ndarray, linear: np.ndarray, y: np.ndarray) -> tuple[float, Calibration]:
-    """The additive part's weight beside the booster's and the calibration of the blend.
-
-    One logistic regression on both out-of-fold margins: p = sigmoid(a*trees + b*linear + c)
-    is p = sigmoid(a*(trees + (b/a)*linear) + c), i.e. weight b/a and Platt (a, c). When
-    either part gets no positive weight the booster is calibrated alone (weight 0).
-    """
-    both = LogisticRegression(C=1e6, max_iter=1000)
-    both.fit(np.column_stack([trees, linear]), y)
-    a, b = (float(v) for v in both.coef_[0])
-    if a <= 0.0 or b <= 0.0:
-        return 0.0, _fit_calibration(trees, y)
-    return b / a, Calibration(slope=a, intercept=float(both.intercept_[0]))
+    return margins, rounds
 
 
 def _fit_calibration(margins: np.ndarray, y: np.ndarray) -> Calibration:
