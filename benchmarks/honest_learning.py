@@ -44,6 +44,7 @@ def _variant(v: TrainedVariant | None) -> dict[str, object] | None:
         "forward_auc": None if auc is None else round(auc.estimate, 4),
         "forward_auc_95": None if auc is None else [round(auc.low, 4), round(auc.high, 4)],
         "forward_top_decile_lift": v.forward.top_decile_lift,
+        "top_features": [[f.column, f.importance] for f in v.features],
     }
 
 

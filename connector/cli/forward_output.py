@@ -10,6 +10,7 @@ from rich.table import Table
 
 from connector.evaluation.forward import ForwardBacktest, ForwardFigures
 from connector.evaluation.stats import Interval
+from connector.reports import to_jsonable
 from connector.scoring.point_in_time import TrainingWindow
 
 
@@ -60,7 +61,7 @@ def _lift(figures: ForwardFigures) -> str:
 
 def forward_json(result: ForwardBacktest) -> dict[str, Any]:
     """The forward backtest as JSON-ready data (dates as ISO 8601)."""
-    data = dataclasses.asdict(result)
+    data: dict[str, Any] = to_jsonable(result)
     data["as_of"] = result.as_of.isoformat()
     data["post_outcome"] = [
         {**dataclasses.asdict(v), "share_after": round(v.share_after, 4),

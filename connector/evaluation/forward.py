@@ -36,7 +36,7 @@ from connector.scoring.engine import Scorer
 from connector.scoring.guards import ExcludedColumn
 from connector.scoring.histories import ContactHistory
 from connector.scoring.leads import LeadFrame
-from connector.scoring.model import LeadModel, NotEnoughData, train_model
+from connector.scoring.model import FeatureImportance, LeadModel, NotEnoughData, train_model
 from connector.scoring.point_in_time import (
     TimedRows,
     conversions_with_a_past,
@@ -49,6 +49,7 @@ from connector.scoring.time_leaks import TimedVerdict, timed_exclusions, timed_v
 
 DEFAULT_HORIZON_DAYS = 90
 BOOTSTRAP_REPLICATES = 200
+TOP_FEATURES = 10
 Method = Literal["point_in_time", "current_values"]
 
 
@@ -76,6 +77,8 @@ class TrainedVariant:
     forward: ForwardFigures
     """What it does on the leads open then."""
     excluded: list[ExcludedColumn]
+    features: list[FeatureImportance] = field(default_factory=list)
+    """What it learned most from (mean |contribution|), strongest first."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ def _variant(
         in_sample_auc=meta.metrics.auc,
         forward=forward_figures(probability, ahead.target.to_numpy(dtype=bool)),
         excluded=meta.excluded,
+        features=meta.features[:TOP_FEATURES],
     )
 
 

@@ -94,7 +94,9 @@ def _read(values: pd.Series) -> _Column:
     codes_of_text, labels = pd.factorize(text)
     kept = np.asarray(text != "")
     mapping = np.where(kept, codes_of_text, -1)
-    codes = np.where(raw >= 0, mapping[np.maximum(raw, 0)], -1)
+    # An all-empty column has no distinct value to map through.
+    codes = (np.where(raw >= 0, mapping[np.maximum(raw, 0)], -1) if len(mapping)
+             else np.full(len(raw), -1, dtype=np.int64))
     parsed = pd.to_numeric(pd.Series(labels), errors="coerce").to_numpy(dtype=float)
     present = codes >= 0
     numbers = None
