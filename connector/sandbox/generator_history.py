@@ -185,6 +185,7 @@ def contact_histories(
         rows.add(present, name, contacts[name], at, source, nobody)
 
     _lifecycle_rows(rows, stage_ms, contacts, created, creation_source, rep)
+    _lead_status_rows(rng, rows, created, now_ms, converted_at, contacts, rep)
     _planted(rng, rows, created, now_ms, converted_at, creation_source, rep, contacts)
     return rows.build()
 
@@ -209,6 +210,35 @@ def _lifecycle_rows(
     current = contacts["lifecyclestage"]
     undated = ~dated & (current != None)  # noqa: E711
     rows.add(undated, "lifecyclestage", current, created, np.full(n, "CRM_UI", dtype=object), rep)
+
+
+def _lead_status_rows(
+    rng: np.random.Generator,
+    rows: _Rows,
+    created: IntArray,
+    now_ms: int,
+    converted_at: IntArray,
+    contacts: dict[str, ObjArray],
+    rep: IntArray,
+) -> None:
+    """Lead status as reps move it: NEW when the lead comes in, the status it has now set
+    later — for a converted lead, an open deal's status on the day it converted, after a
+    while "in progress" before it (what sales saw then)."""
+    n = len(created)
+    current = contacts["hs_lead_status"]
+    has = current != None  # noqa: E711
+    converted = has & (converted_at >= 0) & (converted_at <= now_ms)
+    crm_ui = np.full(n, "CRM_UI", dtype=object)
+    nobody = np.full(n, -1, dtype=np.int64)
+    new = np.full(n, "NEW", dtype=object)
+    rows.add(has, "hs_lead_status", new, created, np.full(n, "AUTOMATION", dtype=object), nobody)
+    before = np.maximum(converted_at - created, 1)
+    worked_at = created + (rng.random(n) * 0.7 * before).astype(np.int64)
+    working = np.full(n, "IN_PROGRESS", dtype=object)
+    rows.add(converted & (worked_at > created), "hs_lead_status", working, worked_at, crm_ui, rep)
+    later = created + (rng.random(n) * np.maximum(now_ms - created, 1)).astype(np.int64)
+    at = np.where(converted, np.maximum(converted_at, created + 1), later)
+    rows.add(has & (current != "NEW"), "hs_lead_status", current, at, crm_ui, rep)
 
 
 def _planted(

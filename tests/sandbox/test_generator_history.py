@@ -143,3 +143,22 @@ def test_same_inputs_give_the_same_histories() -> None:
     assert len(c.contact_history) != len(a.contact_history) or not (
         c.contact_history.timestamp_ms == a.contact_history.timestamp_ms
     ).all()
+
+
+def test_lead_status_moves_to_an_open_deal_when_the_lead_converts(portal: GeneratedPortal) -> None:
+    h = portal.contact_history
+    ids = portal.contacts["hs_object_id"].astype(np.int64)
+    at = portal.truth["converted_at_ms"]
+    past = _past_converted(portal) & (portal.contacts["hs_lead_status"] == "OPEN_DEAL")
+    rows = h.property == "hs_lead_status"
+    owner = np.searchsorted(ids, h.contact_id[rows])
+    # Every status version of a converted lead before its conversion is not the deal's.
+    before = h.timestamp_ms[rows] < at[owner]
+    assert not (past[owner] & before & (h.value[rows] == "OPEN_DEAL")).any()
+    # It became OPEN_DEAL at (or just after) its conversion, and was NEW when it came in.
+    deal = past[owner] & (h.value[rows] == "OPEN_DEAL")
+    assert (h.timestamp_ms[rows][deal] >= at[owner][deal]).all()
+    assert set(owner[deal]) == set(np.flatnonzero(past))
+    first = _first_set(portal, "hs_lead_status")
+    has = portal.contacts["hs_lead_status"] != None  # noqa: E711
+    assert (first[has] == to_ms(portal.contacts["createdate"][has])).all()
