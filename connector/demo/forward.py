@@ -23,7 +23,8 @@ from connector.reports.forward import portal_forward
 from connector.reports.portal_history import portal_outcome
 from connector.scoring.config import ScoringConfig
 from connector.scoring.leads import LeadFrame
-from connector.scoring.point_in_time import CREATED, utc_moments
+from connector.scoring.outcomes import utc_moments
+from connector.scoring.point_in_time import CREATED
 from connector.scoring.stored_inputs import lead_frame_from_states
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER
 from connector.store import Store

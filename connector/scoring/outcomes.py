@@ -83,11 +83,11 @@ def conversions(
     if outcome.pipeline is not None:
         links = links[links["pipeline"].astype(str) == outcome.pipeline]
     if outcome.kind == "deal_created":
-        links = links.assign(at=_stamps(links["createdate"]))
+        links = links.assign(at=utc_moments(links["createdate"]))
     elif outcome.kind == "deal_won":
         won = _truthy(links["is_closed_won"])
         closed = links["closedate"] if "closedate" in links.columns else None
-        at = _stamps(closed) if closed is not None else pd.Series(pd.NaT, index=links.index)
+        at = utc_moments(closed) if closed is not None else pd.Series(pd.NaT, index=links.index)
         links = links[won].assign(at=at[won])
     else:
         links = _stage_reached(links, outcome.stages)
@@ -109,7 +109,7 @@ def _lifecycle(
     # The time of conversion: the earliest date the contact entered the stage or a later one.
     names = [lifecycle_date_property(s) for s in _reached_stages(outcome, stage_order)]
     at = _earliest(
-        [_stamps(pd.Series(contacts[n].to_numpy(), index=index)) for n in names
+        [utc_moments(pd.Series(contacts[n].to_numpy(), index=index)) for n in names
          if n in contacts.columns],
         index,
     ).where(converted.to_numpy())
@@ -157,7 +157,7 @@ def _stage_reached(links: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
         c for c in links.columns
         if c.startswith(ENTERED_PREFIX) and c[len(ENTERED_PREFIX) :].lower() in wanted
     ]
-    at = _earliest([_stamps(links[c]) for c in entered_columns], links.index)
+    at = _earliest([utc_moments(links[c]) for c in entered_columns], links.index)
     keep = now_in | at.notna().to_numpy()
     return links[keep].assign(at=at[keep])
 
@@ -169,7 +169,7 @@ def _earliest(dates: list[pd.Series], index: pd.Index) -> pd.Series:
     return pd.concat(dates, axis=1).min(axis=1).astype("datetime64[ns, UTC]")
 
 
-def _stamps(values: pd.Series) -> pd.Series:
+def utc_moments(values: pd.Series) -> pd.Series:
     """Dates as UTC timestamps from ISO text, epoch milliseconds or datetimes (NaT if not)."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC")

@@ -40,6 +40,7 @@ from pydantic import BaseModel
 from connector.errors import LeadscoreError
 from connector.scoring.histories import ContactHistory, values_as_of
 from connector.scoring.leads import COMPANY_PREFIX, LeadFrame
+from connector.scoring.outcomes import utc_moments
 
 CREATED = "createdate"
 STATIC_COLUMNS = frozenset({CREATED, "hs_object_id"})
@@ -77,17 +78,6 @@ class TimedRows:
     """Converted leads left out because when they converted is not known."""
     converted_on_creation: int = 0
     """Converted leads left out because they converted before (or as) they were created."""
-
-
-def utc_moments(values: pd.Series) -> pd.Series:
-    """Dates as UTC timestamps (ISO text, epoch milliseconds or datetimes; NaT if not)."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC")
-    text = values.astype(object)
-    numbers = pd.to_numeric(text, errors="coerce")
-    from_ms = pd.to_datetime(numbers.where(numbers.abs() >= 1e11), unit="ms", utc=True)
-    iso = pd.to_datetime(text.where(numbers.isna()), utc=True, errors="coerce", format="mixed")
-    return from_ms.fillna(iso)
 
 
 def _ms(moments: pd.Series) -> pd.Series:
