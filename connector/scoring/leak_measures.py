@@ -90,6 +90,8 @@ def _read(values: pd.Series) -> _Column:
         flags = values.astype(float).to_numpy()
         return _Column(flags.astype(np.int64), ["False", "True"], flags)
     raw, uniques = pd.factorize(values)
+    if len(uniques) == 0:
+        return _Column(np.full(len(values), -1, dtype=np.int64), [], None)
     text = pd.Index(uniques.astype(str)).str.strip()
     codes_of_text, labels = pd.factorize(text)
     kept = np.asarray(text != "")
