@@ -123,6 +123,7 @@ def forward_backtest(
     static: Collection[str] = (),
     config: ScoringConfig | None = None,
     compare_current_values: bool = True,
+    matched_ages: bool = False,
 ) -> ForwardBacktest:
     """Grade the portal's scoring as of `now − horizon_days` (see the module doc).
 
@@ -141,7 +142,7 @@ def forward_backtest(
     verdicts = timed_verdicts(histories, known_then)
     timed = timed_exclusions(verdicts)
     honest = point_in_time_rows(leads, at, histories, as_of, converted=converted, static=static,
-                                lead_time=timedelta(days=horizon_days))
+                                lead_time=timedelta(days=horizon_days), matched_ages=matched_ages)
     ahead = open_rows(leads, at, histories, as_of, now, converted=converted, static=static)
     model, variant = _variant("point_in_time", honest, ahead, as_of, drop, timed)
     naive = None

@@ -26,7 +26,7 @@ def test_the_naive_model_looks_better_in_its_own_cv_and_worse_forward(backtest) 
     assert naive is not None
     # Trained on values as they stood, it learns what conversion caused: a near-perfect
     # cross-validation...
-    assert naive.in_sample_auc > honest.in_sample_auc + 0.2
+    assert naive.in_sample_auc > honest.in_sample_auc + 0.05
     # ...and it ranks the leads that were open then worse than the point-in-time model.
     assert honest.forward.auc is not None and naive.forward.auc is not None
     assert honest.forward.auc.estimate > naive.forward.auc.estimate

@@ -104,8 +104,8 @@ def test_other_leads_get_cutoffs_at_the_ages_converted_leads_had() -> None:
     index = pd.Index([str(i) for i in range(n)])
     at = pd.Series(created + lag, index=index).where(converted)
     contacts = pd.DataFrame({"createdate": created.strftime("%Y-%m-%dT%H:%M:%SZ")}, index=index)
-    rows = point_in_time_rows(LeadFrame.from_table(contacts), at, {}, datetime(2026, 1, 1,
-                                                                              tzinfo=UTC))
+    rows = point_in_time_rows(LeadFrame.from_table(contacts), at, {},
+                              datetime(2026, 1, 1, tzinfo=UTC), matched_ages=True)
     born = pd.to_datetime(contacts["createdate"], utc=True).loc[rows.cutoffs.index]
     age_days = (rows.cutoffs - born).dt.total_seconds() / 86400
     positive = rows.target.to_numpy()
@@ -203,3 +203,14 @@ def test_a_lead_converted_before_it_was_created_has_no_past_and_is_left_out() ->
     assert "3" not in rows.target.index and rows.converted_on_creation == 1
     with_past = conversions_with_a_past(leads, converted_at)
     assert pd.isna(with_past["3"]) and with_past["1"] == converted_at["1"]
+
+
+def test_by_default_other_leads_are_looked_at_any_time_in_their_life() -> None:
+    leads, converted_at, histories = _leads()
+    rows = point_in_time_rows(leads, converted_at, histories, AS_OF, seed=9)
+    born = pd.to_datetime(leads.contacts["createdate"], utc=True)
+    for cid in ("2", "3"):
+        assert born[cid] <= rows.cutoffs[cid] <= pd.Timestamp(AS_OF)
+    many = [point_in_time_rows(leads, converted_at, histories, AS_OF, seed=s).cutoffs["2"]
+            for s in range(20)]
+    assert len(set(many)) > 10  # drawn, not one fixed age
