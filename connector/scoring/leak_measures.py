@@ -91,14 +91,13 @@ def _read(values: pd.Series) -> _Column:
         return _Column(flags.astype(np.int64), ["False", "True"], flags)
     raw, uniques = pd.factorize(values)
     if len(uniques) == 0:
+        # An all-empty column (nothing set by a cutoff) has no distinct value to map.
         return _Column(np.full(len(values), -1, dtype=np.int64), [], None)
     text = pd.Index(uniques.astype(str)).str.strip()
     codes_of_text, labels = pd.factorize(text)
     kept = np.asarray(text != "")
     mapping = np.where(kept, codes_of_text, -1)
-    # An all-empty column has no distinct value to map through.
-    codes = (np.where(raw >= 0, mapping[np.maximum(raw, 0)], -1) if len(mapping)
-             else np.full(len(raw), -1, dtype=np.int64))
+    codes = np.where(raw >= 0, mapping[np.maximum(raw, 0)], -1)
     parsed = pd.to_numeric(pd.Series(labels), errors="coerce").to_numpy(dtype=float)
     present = codes >= 0
     numbers = None

@@ -51,9 +51,7 @@ def test_train_reports_the_tags_leak_with_its_purity(leads_csv: Path, tmp_path: 
     assert tags["purity"] >= 0.2 and tags["auc"] < 0.95 and tags["kept"] is False
 
 
-def test_keep_keeps_an_identifier_and_the_metadata_says_so(
-    leads_csv: Path, tmp_path: Path
-) -> None:
+def test_keep_keeps_an_identifier_and_the_metadata_says_so(leads_csv: Path, tmp_path: Path) -> None:
     model = tmp_path / "m.lsmodel"
     result = _leadscore(
         "model",

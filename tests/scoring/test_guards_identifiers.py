@@ -103,7 +103,9 @@ def test_keep_keeps_an_identifier_and_records_the_override() -> None:
     screening = screen_columns(table, y, keep=["partner_ref"])
     assert "partner_ref" in screening.kept
     assert screening.kept_on_request == [
-        KeptColumn("partner_ref", ExclusionReason.IDENTIFIER, "nearly unique values (100% distinct)")
+        KeptColumn(
+            "partner_ref", ExclusionReason.IDENTIFIER, "nearly unique values (100% distinct)"
+        )
     ]
 
 

@@ -38,14 +38,17 @@ def test_the_tags_values_that_decide_the_outcome_are_named(leads) -> None:
     assert "Already a student" in names
     # Mixed values (blank: 25 % converted, "Busy": 56 %) are not pure.
     assert not names & {"(missing)", "Busy"}
-    assert purity.share == pytest.approx(
-        sum(v.rows for v in purity.values) / len(table), abs=1e-4
-    )
+    assert purity.share == pytest.approx(sum(v.rows for v in purity.values) / len(table), abs=1e-4)
 
 
 @pytest.mark.parametrize(
     "column",
-    ["Lead Origin", "Lead Source", "Total Time Spent on Website", "What is your current occupation"],
+    [
+        "Lead Origin",
+        "Lead Source",
+        "Total Time Spent on Website",
+        "What is your current occupation",
+    ],
 )
 def test_legitimate_strong_columns_are_kept(leads, column: str) -> None:
     table, y = leads
@@ -101,3 +104,20 @@ def test_many_valued_numbers_are_judged_by_quantile_bins() -> None:
 
 def test_one_outcome_only_has_no_purity() -> None:
     assert column_purity(pd.Series(["a"] * 100), np.zeros(100, dtype=np.int8)).share == 0.0
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [
+        pd.Series([np.nan] * 200),
+        pd.Series([None] * 200, dtype=object),
+        pd.Series([pd.NA] * 200, dtype="string"),
+        pd.Series(["", " "] * 100),
+    ],
+)
+def test_an_all_empty_column_is_neither_pure_nor_predictive(empty: pd.Series) -> None:
+    y = np.array([0, 1] * 100, dtype=np.int8)
+    assert column_purity(empty, y).share == 0.0
+    assert single_column_auc(empty, y) < 0.6
+    screening = screen_columns(pd.DataFrame({"nothing_yet": empty}), y)
+    assert screening.kept == ["nothing_yet"] and screening.leaks == []
