@@ -51,6 +51,7 @@ from connector.reports import (
     dumps,
     experiment_report,
     history_from_csv,
+    input_coverage,
     render_comparison,
     render_report,
     render_segments,
@@ -236,6 +237,11 @@ def report(
     )
     history = _load(source, json_output)
     rules = load_config(config)
+    coverage = None
+    if not isinstance(source, PortalSource):
+        coverage = input_coverage(history.leads.contacts.columns, rules, history.source)
+        if coverage.warning:
+            Console(stderr=True).print(f"[yellow]warning:[/] {coverage.warning}", soft_wrap=True)
     forward = _forward(source, rules, json_output)
     scored = _score(history, rules, model, scoring_model, json_output)
     evidence = build_evidence(
@@ -251,6 +257,8 @@ def report(
         write_page(render_report(evidence, now, forward=forward), out_path)
     if json_output:
         figures = to_jsonable(evidence)
+        if coverage is not None:
+            figures["input"] = coverage.to_json()
         print(dumps(figures if forward is None else {"forward": forward_json(forward), **figures}))
         return
     if forward is not None:

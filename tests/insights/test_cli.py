@@ -69,6 +69,9 @@ def test_report_with_a_config_whose_properties_are_missing(tmp_path: Path) -> No
     assert data["auc_score"] == 0.5  # nothing fires: every lead scores the same
     assert all(c["fired"] == 0 for c in data["criteria"] if c["kind"] == "fit")
     assert out.exists()
+    # The report says so: none of the config's properties is in the file.
+    assert data["input"]["found"] == [] and "jobtitle" in data["input"]["missing"]
+    assert data["input"]["warning"]
 
 
 def test_segments_on_the_bank_csv(tmp_path: Path) -> None:
