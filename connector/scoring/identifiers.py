@@ -46,6 +46,9 @@ _PERSONAL_PATTERNS = tuple(
         r"^(firstname|lastname|first_name|last_name|name|full_name|fullname|contact_name)$",
         r"^(address|street|street_address|address_line_?\d|ip|hs_ip_address|ip_address)$",
         r"^(website|website_url|url|linkedin_url|twitterhandle|hs_linkedin_url)$",
+        # An account's name or web domain names the account, not a trait of it: learned,
+        # it memorises which accounts already bought (a colleague's deal) instead.
+        r"^(company|company_name|company_domain|domain|company_website)$",
     )
 )
 _KEY_PATTERNS = tuple(

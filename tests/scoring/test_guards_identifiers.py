@@ -83,6 +83,17 @@ def test_personal_data_is_excluded_by_name_even_when_repeated() -> None:
     assert identifier_rule("hs_email_bad_address", flags) is None
 
 
+@pytest.mark.parametrize("column", ["company.domain", "company", "Company Name", "domain"])
+def test_an_accounts_name_or_domain_is_an_identifier_though_colleagues_share_it(
+    column: str,
+) -> None:
+    domains = _categories("acme", 40, seed=5)  # colleagues share their account's domain
+    assert is_repeated_category(domains)
+    assert identifier_rule(column, domains) is not None
+    # The account's traits stay features.
+    assert identifier_rule("company.industry", _categories("industry", 12, seed=5)) is None
+
+
 def _table_with_flagged_columns() -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(6)
     y = (rng.random(800) < 0.3).astype(np.int8)
