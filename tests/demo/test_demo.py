@@ -126,7 +126,9 @@ def test_every_contact_is_synced_scored_and_written(demo: DemoRun) -> None:
 def test_model_is_trained_on_the_portal_history(demo: DemoRun) -> None:
     model = demo.summary["model"]
     assert model["version"]
-    assert model["trained_on"] == CONTACTS
+    # Point in time: every contact but those converted before they were created (a
+    # colleague's deal was already open: no past to learn from).
+    assert 0.7 * CONTACTS < model["trained_on"] < CONTACTS
     assert 50 <= model["conversions"] < CONTACTS
     assert model["validation_auc"] > 0.6
 

@@ -79,10 +79,10 @@ def test_training_from_history_then_rescore_writes_the_model_version(
     assert trained.completed and trained.model_version is not None, trained.errors
     artifact = store.models.active(hub, "default")
     assert artifact is not None and artifact.version == trained.model_version
-    assert artifact.meta["rows"] == 700
+    window = artifact.meta["training"]
+    assert artifact.meta["rows"] == 700 - window["converted_on_creation"]
     # Trained point in time: every contact's property history was read first.
-    assert artifact.meta["training"]["method"] == "point_in_time"
-    assert artifact.meta["training"]["properties_as_of"] is True
+    assert window["method"] == "point_in_time" and window["properties_as_of"] is True
     marks = store.histories.read_marks(hub)
     assert len(marks) == 700
     # Training again re-reads no history: nothing changed since.

@@ -141,7 +141,7 @@ def test_events_needing_no_work_are_skipped_with_the_reason(web_env: WebEnv) -> 
         webhook_event(hub, contact_id, "contact.propertyChange",
                       propertyName=SCORE, propertyValue="55"),
         webhook_event(hub, contact_id, "contact.propertyChange",
-                      propertyName="hs_persona", propertyValue="persona_1"),
+                      propertyName="hs_language", propertyValue="de"),
         webhook_event(hub, contact_id, "contact.fax"),
         webhook_event(9_999_999, 1, "contact.creation"),
     ]
@@ -149,7 +149,7 @@ def test_events_needing_no_work_are_skipped_with_the_reason(web_env: WebEnv) -> 
     wait_for(lambda: _settled(web_env), timeout_s=40, what="the events to be settled")
     skipped = {e.event_id: e.error for e in web_env.store.inbox.recent(status="skipped")}
     assert skipped[events[0]["eventId"]] == f"echo of the connector's own write to {SCORE}"
-    assert skipped[events[1]["eventId"]] == "contact property hs_persona does not feed scoring"
+    assert skipped[events[1]["eventId"]] == "contact property hs_language does not feed scoring"
     assert skipped[events[2]["eventId"]] == "unhandled event type contact.fax"
     assert skipped[events[3]["eventId"]] == "portal 9999999 is not connected to this connector"
     health = web_env.http.get("/healthz").json()
