@@ -11,34 +11,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from cryptography.fernet import Fernet
-from playwright.sync_api import Browser, Page, sync_playwright
-from pydantic import SecretStr
+from playwright.sync_api import Page
 
 from connector.reports.portal_history import portal_outcome
-from connector.sandbox.config import SandboxConfig
-from connector.sandbox.server import SandboxServer
-from connector.scoring.point_in_time import CREATED, utc_moments
+from connector.scoring.outcomes import utc_moments
+from connector.scoring.point_in_time import CREATED
 from connector.scoring.stored_inputs import lead_frame_from_states
 from connector.scoring.target import DEFAULT_LIFECYCLE_ORDER
 from connector.scoring_files import load_config
-from connector.settings import Settings
-from connector.store import Store, Tokens, open_store
-from connector.web.app import create_app
-from connector.web.services import WebServices
-from connector.web.serving import serve_in_thread
-from connector.wiring import sync_service
+from tests.browser_support import ServedPortal, chromium, served_portal
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update"]
 TOKEN = "dashboard-forward-token-41c2"
 CONTACTS = 1000
 PAGE_TIMEOUT_MS = 120_000
@@ -48,60 +36,24 @@ FORWARD_WAIT_S = 600
 """The forward grade trains two models on a background thread: how long the test reloads."""
 
 
-@dataclass(frozen=True)
-class Served:
-    """The served app over a synced and trained portal."""
-
-    url: str
-    store: Store
-    settings: Settings
-    hub_id: int
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    data_dir = tmp_path_factory.mktemp("dashboard-forward")
-    config = SandboxConfig(contacts_per_portal=CONTACTS, rate_limits_enabled=False, seed=11)
-    with SandboxServer(config) as sandbox:
-        hub_id = config.portal_hub_ids()[0]
-        settings = Settings(
-            data_dir=data_dir,
-            hubspot_api_url=sandbox.url,
-            hubspot_app_url=sandbox.url,
-            scoring_config=REPO / "config" / "scoring.yaml",
-            token_encryption_key=SecretStr(Fernet.generate_key().decode()),
-            dashboard_token=SecretStr(TOKEN),
-        )
-        with open_store(settings=settings) as store:
-            store.portals.connect(
-                hub_id, kind="static",
-                tokens=Tokens(access_token=sandbox.sandbox.static_tokens[hub_id]),
-                tier="enterprise",
-            )
-            sync = sync_service(settings, store, worker_id="dashboard-forward-test")
-            assert not sync.run_pass(hub_id, full=True).errors
-            trained = sync.train(hub_id)
-            assert trained.model_version is not None, trained.errors
-            app = create_app(WebServices.build(settings, store, sync=sync, scheduler=False))
-            with serve_in_thread(app) as running:
-                yield Served(running.url, store, settings, hub_id)
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPortal]:
+    # Trained too: training reads the property histories the forward grade uses.
+    with served_portal(tmp_path_factory.mktemp("dashboard-forward"), contacts=CONTACTS,
+                       seed=11, token=TOKEN, worker_id="dashboard-forward-test",
+                       train=True) as portal:
+        yield portal
 
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package",
-                    pytrace=False)
-    with sync_playwright() as playwright:
-        browser: Browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                      args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         yield context.new_page()
-        browser.close()
 
 
-def _open_then(served: Served, as_of: datetime) -> tuple[int, int]:
+def _open_then(served: ServedPortal, as_of: datetime) -> tuple[int, int]:
     """From the store: the leads open at `as_of`, and how many converted in the next 90 days."""
     states = [s for batch in served.store.contacts.iter_batches(served.hub_id) for s in batch]
     leads = lead_frame_from_states(states)
@@ -133,7 +85,7 @@ def _wait_for_forward(page: Page, url: str) -> None:
         page.reload()
 
 
-def test_the_portal_page_leads_with_the_forward_grade(served: Served, page: Page) -> None:
+def test_the_portal_page_leads_with_the_forward_grade(served: ServedPortal, page: Page) -> None:
     page.goto(f"{served.url}/dashboard?token={TOKEN}")
     _wait_for_forward(page, f"{served.url}/dashboard/portals/{served.hub_id}")
     headings = page.locator("main h2").all_inner_texts()

@@ -13,93 +13,32 @@ import collections
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from PIL import Image
-from playwright.sync_api import Browser, Page, sync_playwright
-from pydantic import SecretStr
+from playwright.sync_api import Browser, Page
 
-from connector.sandbox.config import SandboxConfig
-from connector.sandbox.server import SandboxServer
-from connector.settings import Settings
-from connector.store import Store, Tokens, open_store
-from connector.web.app import create_app
-from connector.web.services import WebServices
-from connector.web.serving import serve_in_thread
-from connector.wiring import sync_service
+from tests.browser_support import ServedPortal, chromium, served_portal
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TOKEN = "dashboard-test-token-7f3a"
 CONTACTS = 1500
 SHOTS = REPO / "artifacts" / "dashboard" / f"worker-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
-@dataclass(frozen=True)
-class Dashboard:
-    """The served app over a synced portal."""
-
-    url: str
-    store: Store
-    hub_id: int
-
-
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    data_dir = tmp_path_factory.mktemp("dashboard")
-    config = SandboxConfig(contacts_per_portal=CONTACTS, rate_limits_enabled=False, seed=7)
-    with SandboxServer(config) as sandbox:
-        hub_id = config.portal_hub_ids()[0]
-        settings = Settings(
-            data_dir=data_dir,
-            hubspot_api_url=sandbox.url,
-            hubspot_app_url=sandbox.url,
-            scoring_config=REPO / "config" / "scoring.yaml",
-            token_encryption_key=SecretStr(Fernet.generate_key().decode()),
-            dashboard_token=SecretStr(TOKEN),
-        )
-        with open_store(settings=settings) as store:
-            store.portals.connect(
-                hub_id,
-                kind="static",
-                tokens=Tokens(access_token=sandbox.sandbox.static_tokens[hub_id]),
-                tier="enterprise",
-            )
-            sync = sync_service(settings, store, worker_id="dashboard-test")
-            report = sync.run_pass(hub_id, full=True)
-            assert not report.errors, report.errors
-            # The product's app factory; no drain or scheduler runs, so the store stays put.
-            app = create_app(WebServices.build(settings, store, sync=sync, scheduler=False))
-            with serve_in_thread(app) as served:
-                yield Dashboard(served.url, store, hub_id)
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedPortal]:
+    with served_portal(tmp_path_factory.mktemp("dashboard"), contacts=CONTACTS, seed=7,
+                       token=TOKEN, worker_id="dashboard-test") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-            "(the dashboard tests need a real browser)",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -110,14 +49,14 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _login(page: Page, dashboard: Dashboard) -> None:
+def _login(page: Page, dashboard: ServedPortal) -> None:
     page.goto(f"{dashboard.url}/dashboard")
     page.fill("#token", TOKEN)
     page.click("button[type=submit]")
     page.wait_for_url(f"{dashboard.url}/dashboard")
 
 
-def _store_figures(dashboard: Dashboard) -> tuple[int, collections.Counter[str]]:
+def _store_figures(dashboard: ServedPortal) -> tuple[int, collections.Counter[str]]:
     states = [
         s
         for batch in dashboard.store.contacts.iter_batches(dashboard.hub_id)
@@ -147,7 +86,7 @@ def _assert_legible(path: Path, min_height: int) -> None:
     assert len(set(pixels)) > 40, f"{path} has almost no shades: nothing rendered"
 
 
-def test_unauthenticated_visits_are_refused(dashboard: Dashboard, page: Page) -> None:
+def test_unauthenticated_visits_are_refused(dashboard: ServedPortal, page: Page) -> None:
     for path in ("/dashboard", f"/dashboard/portals/{dashboard.hub_id}", "/dashboard/events"):
         response = httpx.get(f"{dashboard.url}{path}", follow_redirects=False)
         assert response.status_code == 303
@@ -165,13 +104,13 @@ def test_unauthenticated_visits_are_refused(dashboard: Dashboard, page: Page) ->
     _assert_legible(SHOTS / "login.png", 400)
 
 
-def test_token_link_logs_in_and_leaves_the_address_bar(dashboard: Dashboard, page: Page) -> None:
+def test_token_link_logs_in_and_leaves_the_address_bar(dashboard: ServedPortal, page: Page) -> None:
     page.goto(f"{dashboard.url}/dashboard?token={TOKEN}")
     assert page.url == f"{dashboard.url}/dashboard"
     assert page.locator("h1").inner_text() == "Overview"
 
 
-def test_overview_shows_the_synced_portal(dashboard: Dashboard, page: Page) -> None:
+def test_overview_shows_the_synced_portal(dashboard: ServedPortal, page: Page) -> None:
     _login(page, dashboard)
     contacts, _ = _store_figures(dashboard)
     assert contacts == CONTACTS
@@ -191,7 +130,7 @@ def test_overview_shows_the_synced_portal(dashboard: Dashboard, page: Page) -> N
     print(f"\ndashboard screenshots: {SHOTS}")
 
 
-def test_portal_page_shows_the_stores_figures(dashboard: Dashboard, page: Page) -> None:
+def test_portal_page_shows_the_stores_figures(dashboard: ServedPortal, page: Page) -> None:
     _login(page, dashboard)
     page.click(f"nav >> text=Portal {dashboard.hub_id}")
     page.wait_for_url(f"{dashboard.url}/dashboard/portals/{dashboard.hub_id}")
@@ -214,7 +153,7 @@ def test_portal_page_shows_the_stores_figures(dashboard: Dashboard, page: Page) 
     _assert_legible(SHOTS / "portal.png", 2000)
 
 
-def test_events_page_and_logout(dashboard: Dashboard, page: Page) -> None:
+def test_events_page_and_logout(dashboard: ServedPortal, page: Page) -> None:
     _login(page, dashboard)
     page.click("nav >> text=Webhook events")
     page.wait_for_url(f"{dashboard.url}/dashboard/events")
