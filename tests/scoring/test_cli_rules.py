@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from connector.scoring.config import DEFAULT_CONFIG_PATH
+from tests.cli_process import run_leadscore
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    # A wide terminal: rich would otherwise wrap long error lines at 80 columns in a pipe.
-    env = {**os.environ, "COLUMNS": "1000"}
-    return subprocess.run(
-        [sys.executable, "-m", "connector", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    return run_leadscore(*args, timeout=120)
 
 
 def write_leads(path: Path) -> None:

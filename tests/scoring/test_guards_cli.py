@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.cli_process import run_leadscore
 from tests.scoring.leads_fixtures import leads_dataset
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _leadscore(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=240,
-        check=False,
-        env={**os.environ, "COLUMNS": "400"},
-    )
+    return run_leadscore(*args)
 
 
 @pytest.fixture(scope="module")

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_leadscore
 from tests.scoring.model_fixtures import bank_sample
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _leadscore(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "connector", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=240,
-        check=False,
-        # Rich wraps at 80 columns when not on a terminal; the messages themselves are one line.
-        env={**os.environ, "COLUMNS": "400"},
-    )
+    return run_leadscore(*args)
 
 
 @pytest.fixture(scope="module")
