@@ -14,6 +14,7 @@ from connector.sandbox.crm_objects import objects_router
 from connector.sandbox.crm_pipelines import pipelines_router
 from connector.sandbox.crm_properties import properties_router
 from connector.sandbox.gate import CrmGate
+from connector.sandbox.missing_scopes import is_hubspot_api_path, missing_scopes_body
 from connector.sandbox.oauth import oauth_router
 from connector.sandbox.paths import (
     ACCOUNT_INFO_PREFIXES,
@@ -61,7 +62,10 @@ def create_app(sandbox: Sandbox) -> FastAPI:
         return json_response(exc.body, exc.status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> Response:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and is_hubspot_api_path(request.url.path):
+            # An endpoint not modelled answers as for an app without its scope.
+            return json_response(missing_scopes_body(request.url.path), 403)
         # Unknown paths and methods answer in HubSpot's error shape too.
         category = "OBJECT_NOT_FOUND" if exc.status_code == 404 else "VALIDATION_ERROR"
         return error_response(HubSpotError(exc.status_code, category, str(exc.detail)))

@@ -23,6 +23,13 @@ CRM_ROUTER_PREFIXES = (
     + ACCOUNT_INFO_PREFIXES
 )
 # Authenticated, rate-limited (the general bucket unless search/associations), subject to faults.
-GATED_PREFIXES = ("/crm/", "/account-info/")
+# HubSpot's other API roots are gated too: what the sandbox does not model there answers
+# 403 MISSING_SCOPES (`missing_scopes.py`) after the same authentication and limits.
+GATED_PREFIXES = (
+    "/crm/", "/account-info/", "/crm-object-schemas/", "/automation/", "/marketing/", "/cms/",
+    "/files/", "/conversations/", "/events/", "/communication-preferences/", "/settings/",
+    "/properties/", "/contacts/", "/companies/", "/deals/", "/engagements/", "/owners/",
+    "/integrations/", "/webhooks/",
+)
 CONTROL_PREFIX = "/_sandbox"  # no auth, no limits, no faults
 OAUTH_PREFIX = "/oauth/"  # handled by oauth.py: no bearer auth, no limits, no faults
