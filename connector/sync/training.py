@@ -168,13 +168,14 @@ def train_portal(
     leads, found = data.leads, data.conversions
     properties = history_properties(leads, data.restated)
     refresh = None
+    histories = store.histories.load(portal_id)
     if crm is not None and len(leads):
-        known = store.histories.load(portal_id)
         ids = [int(c) for c in leads.contacts.index if str(c).isdigit()]
         refresh = refresh_histories(crm, store, portal_id, ids, properties,
-                                    stale_marks(leads, known, properties, now), now,
+                                    stale_marks(leads, histories, properties, now), now,
                                     budget=budget)
-    histories = store.histories.load(portal_id)
+        if refresh.read:  # the stored histories changed: read them again
+            histories = store.histories.load(portal_id)
     static = static_without_history(leads.contacts.columns, histories)
     rows = point_in_time_rows(leads, found.converted_at, histories, now,
                               converted=found.converted, static=static, lead_time=LEAD_TIME)
